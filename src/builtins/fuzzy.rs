@@ -1,0 +1,5 @@
+//! (family to be written)
+
+use super::Builtin;
+
+pub const BUILTINS: &[Builtin] = &[];

@@ -1,0 +1,192 @@
+//! The builtin functions. Each family lives in one file with its doc comments, its signatures for
+//! the checker, its compile-time validation of literal arguments and its tests.
+//!
+//! A builtin is a plain function over already-evaluated arguments. Before it runs, the engine fills
+//! in defaults for omitted parameters, propagates an error argument (unless the parameter accepts
+//! errors) and checks every argument against the parameter's [`Ty`], so the function body can rely on
+//! the types it declared.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::value::{Ty, Value};
+
+pub mod code;
+pub mod core;
+pub mod figures;
+pub mod fuzzy;
+pub mod json;
+pub mod markdown;
+pub mod sets;
+pub mod text;
+
+/// One builtin function.
+pub struct Builtin {
+    pub name: &'static str,
+    /// What it does, in one or two sentences (shown by the checker's help and the docs).
+    pub doc: &'static str,
+    pub params: &'static [Param],
+    /// What it may return (missing and error are always possible from data and are not listed).
+    pub returns: Ty,
+    pub eval: fn(&[Value], &mut Ctx) -> Value,
+    /// Compile-time validation of the arguments that are literals (`None` for non-literal ones):
+    /// a bad regex, an unknown language, a malformed pattern.
+    pub validate: Option<fn(&[Option<&Value>]) -> Vec<ArgProblem>>,
+}
+
+/// A parameter: positional, or given by name (`similarity: ratio`).
+pub struct Param {
+    pub name: &'static str,
+    pub ty: Ty,
+    /// `None` = required.
+    pub default: Option<Default>,
+}
+
+/// Default value of an optional parameter.
+#[derive(Clone, Copy, Debug)]
+pub enum Default {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(&'static str),
+    EmptyList,
+}
+
+impl Default {
+    pub fn value(self) -> Value {
+        match self {
+            Default::Null => Value::Null,
+            Default::Bool(b) => Value::Bool(b),
+            Default::Number(n) => Value::Number(n),
+            Default::Str(s) => Value::str(s),
+            Default::EmptyList => Value::list(Vec::new()),
+        }
+    }
+}
+
+/// A problem with one literal argument, found before anything runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArgProblem {
+    /// Index of the argument in the builtin's parameter list.
+    pub arg: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Shorthand constructors used by the family tables.
+pub const fn req(name: &'static str, ty: Ty) -> Param {
+    Param { name, ty, default: None }
+}
+pub const fn opt(name: &'static str, ty: Ty, default: Default) -> Param {
+    Param { name, ty, default: Some(default) }
+}
+
+/// Resource limits that keep one case from stalling a run. Exceeding one is an error value with a
+/// reason, never a hang.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Limits {
+    /// Longest string (in characters) a fuzzy similarity will compare.
+    pub fuzzy_chars: usize,
+    /// Largest source (in bytes) handed to an AST parser.
+    pub code_bytes: usize,
+    /// Longest list a comprehension or list builtin will walk.
+    pub list_len: usize,
+}
+
+impl std::default::Default for Limits {
+    fn default() -> Self {
+        Limits { fuzzy_chars: 100_000, code_bytes: 1_000_000, list_len: 1_000_000 }
+    }
+}
+
+/// Per-thread evaluation context: limits and caches that live across cases.
+#[derive(Default)]
+pub struct Ctx {
+    pub limits: Limits,
+    /// Regexes built from strings at run time, by source.
+    pub regexes: HashMap<String, Result<Arc<regex::Regex>, String>>,
+    pub code: code::CodeCache,
+    pub figures: figures::FigureCache,
+}
+
+impl Ctx {
+    pub fn new(limits: Limits) -> Ctx {
+        Ctx { limits, ..Ctx::default() }
+    }
+
+    /// A regex from a string, compiled once per distinct source.
+    pub fn regex(&mut self, source: &str) -> Result<Arc<regex::Regex>, String> {
+        if let Some(r) = self.regexes.get(source) {
+            return r.clone();
+        }
+        let r = regex::Regex::new(source).map(Arc::new).map_err(|e| e.to_string());
+        self.regexes.insert(source.to_string(), r.clone());
+        r
+    }
+
+    /// Called by the engine before each case: drops per-case memos.
+    pub fn start_case(&mut self) {
+        self.figures.clear();
+        self.code.start_case();
+    }
+}
+
+/// Every builtin, in a stable order.
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    [core::BUILTINS, json::BUILTINS, text::BUILTINS, markdown::BUILTINS, figures::BUILTINS, fuzzy::BUILTINS, sets::BUILTINS, code::BUILTINS]
+        .into_iter()
+        .flatten()
+}
+
+/// Looks a builtin up by name.
+pub fn lookup(name: &str) -> Option<&'static Builtin> {
+    all().find(|b| b.name == name)
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Helpers for the family tests: call a builtin by name the way the engine does.
+    use super::*;
+
+    pub fn call(name: &str, args: Vec<Value>) -> Value {
+        let b = lookup(name).unwrap_or_else(|| panic!("no builtin `{name}`"));
+        let mut full = args;
+        for p in &b.params[full.len()..] {
+            full.push(p.default.expect("missing required argument").value());
+        }
+        let mut ctx = Ctx::default();
+        ctx.start_case();
+        (b.eval)(&full, &mut ctx)
+    }
+    pub fn s(x: &str) -> Value {
+        Value::str(x)
+    }
+    pub fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+    pub fn l(xs: Vec<Value>) -> Value {
+        Value::list(xs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_names_are_unique() {
+        let mut names: Vec<&str> = all().map(|b| b.name).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn optional_parameters_come_last() {
+        for b in all() {
+            let first_opt = b.params.iter().position(|p| p.default.is_some()).unwrap_or(b.params.len());
+            assert!(b.params[first_opt..].iter().all(|p| p.default.is_some()), "{}", b.name);
+        }
+    }
+}

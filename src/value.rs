@@ -1,0 +1,263 @@
+//! Runtime values: JSON values plus *missing* (a path that matched nothing), figures, regexes and
+//! *error* (a data error travelling as a value until a criterion, gate or score consumes it).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::builtins::figures::Figure;
+
+/// Object map. Keys are sorted (serde_json's default map is sorted too), so iteration is deterministic.
+pub type Map = BTreeMap<Arc<str>, Value>;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// A path that matched nothing; holds the path (or a description of where) for messages.
+    Missing(Arc<str>),
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(Arc<str>),
+    List(Arc<Vec<Value>>),
+    Object(Arc<Map>),
+    /// A money or percent literal such as `$248,333` or `26.67%`.
+    Figure(Arc<Figure>),
+    Regex(Arc<regex::Regex>),
+    Error(Arc<Failure>),
+}
+
+/// Why a value could not be computed. The message is lowercase and names the JSON path when there is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub message: String,
+}
+
+/// The kind of a value, as a bit in a [`Ty`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Ty(pub u16);
+
+impl Ty {
+    pub const NONE: Ty = Ty(0);
+    pub const MISSING: Ty = Ty(1);
+    pub const NULL: Ty = Ty(2);
+    pub const BOOL: Ty = Ty(4);
+    pub const NUMBER: Ty = Ty(8);
+    pub const STRING: Ty = Ty(16);
+    pub const LIST: Ty = Ty(32);
+    pub const OBJECT: Ty = Ty(64);
+    pub const FIGURE: Ty = Ty(128);
+    pub const REGEX: Ty = Ty(256);
+    pub const ERROR: Ty = Ty(512);
+    /// Any JSON value.
+    pub const JSON: Ty = Ty(2 | 4 | 8 | 16 | 32 | 64);
+    /// What a data path may yield.
+    pub const DATA: Ty = Ty(Self::JSON.0 | 1);
+    /// Anything but missing and error.
+    pub const ANY: Ty = Ty(Self::JSON.0 | 128 | 256);
+    /// Literally anything (for builtins that inspect missing values themselves, like `is_missing`).
+    pub const ALL: Ty = Ty(1023);
+
+    pub const fn or(self, other: Ty) -> Ty {
+        Ty(self.0 | other.0)
+    }
+    pub const fn and(self, other: Ty) -> Ty {
+        Ty(self.0 & other.0)
+    }
+    pub const fn contains(self, other: Ty) -> bool {
+        self.0 & other.0 == other.0
+    }
+    pub const fn intersects(self, other: Ty) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Human-readable, e.g. `string or list`.
+    pub fn describe(self) -> String {
+        if self == Ty::ALL || self.contains(Ty::ANY) {
+            return "any value".into();
+        }
+        if self.contains(Ty::JSON) {
+            return "any JSON value".into();
+        }
+        let names: Vec<&str> = [
+            (Ty::MISSING, "missing"),
+            (Ty::NULL, "null"),
+            (Ty::BOOL, "bool"),
+            (Ty::NUMBER, "number"),
+            (Ty::STRING, "string"),
+            (Ty::LIST, "list"),
+            (Ty::OBJECT, "object"),
+            (Ty::FIGURE, "figure"),
+            (Ty::REGEX, "regex"),
+            (Ty::ERROR, "error"),
+        ]
+        .iter()
+        .filter(|(t, _)| self.contains(*t))
+        .map(|(_, n)| *n)
+        .collect();
+        match names.len() {
+            0 => "nothing".into(),
+            1 => names[0].into(),
+            n => format!("{} or {}", names[..n - 1].join(", "), names[n - 1]),
+        }
+    }
+}
+
+impl Value {
+    pub fn error(message: impl Into<String>) -> Value {
+        Value::Error(Arc::new(Failure { message: message.into() }))
+    }
+    pub fn str(s: &str) -> Value {
+        Value::String(Arc::from(s))
+    }
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Arc::new(items))
+    }
+
+    pub fn ty(&self) -> Ty {
+        match self {
+            Value::Missing(_) => Ty::MISSING,
+            Value::Null => Ty::NULL,
+            Value::Bool(_) => Ty::BOOL,
+            Value::Number(_) => Ty::NUMBER,
+            Value::String(_) => Ty::STRING,
+            Value::List(_) => Ty::LIST,
+            Value::Object(_) => Ty::OBJECT,
+            Value::Figure(_) => Ty::FIGURE,
+            Value::Regex(_) => Ty::REGEX,
+            Value::Error(_) => Ty::ERROR,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Missing(_) => "missing",
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Object(_) => "object",
+            Value::Figure(_) => "figure",
+            Value::Regex(_) => "regex",
+            Value::Error(_) => "error",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+    pub fn is_error(&self) -> bool {
+        matches!(self, Value::Error(_))
+    }
+
+    /// Converts parsed JSON into a value.
+    pub fn from_json(v: &serde_json::Value) -> Value {
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::String(s) => Value::String(Arc::from(s.as_str())),
+            serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(Value::from_json).collect())),
+            serde_json::Value::Object(o) => Value::Object(Arc::new(
+                o.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect(),
+            )),
+        }
+    }
+
+    /// Converts back to JSON for output. Figures become their written text, regexes their source;
+    /// missing becomes null and errors become `{"error": message}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Missing(_) | Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::Number::from_f64(*n)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
+            Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
+            Value::Object(o) => {
+                serde_json::Value::Object(o.iter().map(|(k, v)| (k.to_string(), v.to_json())).collect())
+            }
+            Value::Figure(f) => serde_json::Value::String(f.text.clone()),
+            Value::Regex(r) => serde_json::Value::String(format!("/{}/", r.as_str())),
+            Value::Error(e) => serde_json::json!({ "error": e.message }),
+        }
+    }
+
+    /// JSON equality: objects by key set and values, lists in order, strings by code point, numbers by
+    /// value (`1 == 1.0`), booleans only equal booleans (`true != 1`), null only equals null.
+    /// Figures compare by kind and exact decimal value. Missing and errors never equal anything.
+    pub fn json_eq(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::String(a), Value::String(b)) => a == b,
+            (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.json_eq(y)),
+            (Value::Object(a), Value::Object(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| v.json_eq(w)))
+            }
+            (Value::Figure(a), Value::Figure(b)) => a.kind == b.kind && a.canonical == b.canonical,
+            (Value::Regex(a), Value::Regex(b)) => a.as_str() == b.as_str(),
+            _ => false,
+        }
+    }
+
+    /// A short rendering for messages and traces: at most `max` characters.
+    pub fn short(&self, max: usize) -> String {
+        let full = match self {
+            Value::Missing(p) => format!("missing ({p})"),
+            Value::Error(e) => format!("error ({})", e.message),
+            Value::Figure(f) => f.text.clone(),
+            Value::Regex(r) => format!("/{}/", r.as_str()),
+            other => other.to_json().to_string(),
+        };
+        shorten(&full, max)
+    }
+}
+
+/// Cuts `s` to at most `max` characters, marking the cut with `…`.
+pub fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.short(80))
+    }
+}
