@@ -5,3 +5,5 @@
 
 pub mod builtins;
 pub mod value;
+pub mod diagnostic;
+pub mod syntax;

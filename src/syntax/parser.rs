@@ -1,0 +1,566 @@
+//! pest pairs -> AST. Operator precedence is climbed with pest's Pratt parser.
+
+use std::sync::LazyLock;
+
+use pest::error::InputLocation;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser;
+
+use super::ast::*;
+use crate::diagnostic::Diagnostic;
+
+mod derived {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/rubric.pest"]
+    pub struct RubricParser;
+}
+use derived::{RubricParser, Rule};
+
+/// Deepest expression nesting accepted; deeper input is an error, not a stack overflow.
+const MAX_DEPTH: usize = 200;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new() // lowest precedence first
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left))
+        .op(Op::infix(Rule::op_coalesce, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left) | Op::infix(Rule::op_div, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+        .op(Op::postfix(Rule::member) | Op::postfix(Rule::index) | Op::postfix(Rule::is_test))
+});
+
+/// Parses one rubric. On failure returns the syntax error(s).
+pub fn parse(source: &str) -> Result<Rubric, Vec<Diagnostic>> {
+    if let Some(d) = too_deep(source) {
+        return Err(vec![d]);
+    }
+    let mut pairs = RubricParser::parse(Rule::file, source).map_err(|e| vec![syntax_error(e)])?;
+    let file = pairs.next().expect("file rule");
+    let rubric = file.into_inner().next().expect("rubric rule");
+    Ok(build_rubric(rubric))
+}
+
+/// Bracket nesting beyond [`MAX_DEPTH`] is refused before pest recurses into it.
+fn too_deep(source: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    for (i, c) in source.char_indices() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(
+                        Diagnostic::error(
+                            "rubric::too_deep",
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                            Span::new(i, i + 1),
+                            "too deep here",
+                        )
+                        .with_help("split the expression with `let` bindings"),
+                    );
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+fn syntax_error(e: pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span(s) => s,
+    };
+    let e = e.renamed_rules(|r| friendly(r).to_string());
+    let message = e.variant.message().into_owned();
+    Diagnostic::error("rubric::syntax", format!("syntax error: {message}"), Span::new(start, end.max(start)), "here")
+        .with_help("see the language tour in README.md for the shape of rubrics, criteria and expressions")
+}
+
+fn friendly(r: &Rule) -> &'static str {
+    match r {
+        Rule::EOI => "end of file",
+        Rule::rubric | Rule::kw_rubric => "`rubric NAME \"description\" { ... }`",
+        Rule::ident | Rule::ident_any => "a name",
+        Rule::string | Rule::string_inner => "a string",
+        Rule::number | Rule::integer => "a number",
+        Rule::weight => "a weight such as `+0.1`",
+        Rule::expr => "an expression",
+        Rule::setting | Rule::setting_name => "a setting (`on_error`, `max`)",
+        Rule::let_item | Rule::kw_let => "`let`",
+        Rule::criterion | Rule::kw_criterion => "`criterion`",
+        Rule::group | Rule::kw_group => "`group`",
+        Rule::ladder | Rule::kw_ladder => "`ladder`",
+        Rule::step | Rule::kw_step => "`step`",
+        Rule::gate | Rule::kw_when => "`when`",
+        Rule::score_item | Rule::kw_score => "`score`",
+        Rule::body => "a criterion body `{ ... }`",
+        Rule::group_mode | Rule::mode_all | Rule::mode_any | Rule::mode_at_least => "a group mode (`all`, `any`, `at_least N`)",
+        Rule::op_or | Rule::op_and => "`and` / `or`",
+        Rule::op_coalesce => "`??`",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "a comparison",
+        Rule::op_in | Rule::op_not_in => "`in`",
+        Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
+        Rule::op_not | Rule::op_neg => "`not` / `-`",
+        Rule::member => "`.field`",
+        Rule::index => "`[index]`",
+        Rule::is_test | Rule::kw_is => "`is`",
+        Rule::type_name => "a type name (missing, null, bool, number, string, list, object, error)",
+        Rule::call => "a call",
+        Rule::arg | Rule::arg_name => "an argument",
+        Rule::comprehension | Rule::kw_for => "`for x in xs: ...`",
+        Rule::conditional | Rule::kw_if => "`if ... then ... else ...`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_in => "`in`",
+        Rule::kw_where => "`where`",
+        Rule::list => "a list",
+        Rule::json_path | Rule::path_root => "a path (`sample...`, `item...`, `case...`)",
+        Rule::money => "a money figure like `$1,000`",
+        Rule::percent => "a percentage like `12.5%`",
+        Rule::regex | Rule::regex_body | Rule::regex_flags => "a regex `/.../`",
+        Rule::kw_true | Rule::kw_false => "a boolean",
+        Rule::kw_null => "`null`",
+        _ => "a token",
+    }
+}
+
+fn span(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn ident(p: Pair<Rule>) -> Ident {
+    Ident { span: span(&p), name: p.as_str().to_string() }
+}
+
+fn text(p: Pair<Rule>) -> Text {
+    let sp = span(&p);
+    let inner = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
+    Text { value: unescape(inner), span: sp }
+}
+
+/// String escapes: `\"`, `\\`, `\n`, `\t`, `\r`, `\0`, `\u{XXXX}`; anything else is kept as written.
+pub fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('u') if chars.peek() == Some(&'{') => {
+                chars.next();
+                let hex: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push_str("\\u{");
+                        out.push_str(&hex);
+                        out.push('}');
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+fn weight(p: Pair<Rule>) -> Weight {
+    let t = p.as_str();
+    Weight { value: t.parse().unwrap_or(0.0), text: t.to_string(), span: span(&p) }
+}
+
+fn build_rubric(p: Pair<Rule>) -> Rubric {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    inner.next(); // kw_rubric
+    let name = ident(inner.next().expect("rubric name"));
+    let mut description = None;
+    let mut items = Vec::new();
+    for q in inner {
+        match q.as_rule() {
+            Rule::string => description = Some(text(q)),
+            _ => items.push(build_item(q)),
+        }
+    }
+    Rubric { name, description, items, span: sp }
+}
+
+fn build_let(p: Pair<Rule>) -> Let {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    inner.next(); // kw_let
+    let name = ident(inner.next().expect("let name"));
+    let value = build_expr(inner.next().expect("let value"));
+    Let { name, value, span: sp }
+}
+
+fn build_criterion(p: Pair<Rule>) -> Criterion {
+    let sp = span(&p);
+    let mut inner = p.into_inner();
+    inner.next(); // kw_criterion
+    let id = ident(inner.next().expect("criterion id"));
+    let weight = weight(inner.next().expect("criterion weight"));
+    let mut label = None;
+    let mut lets = Vec::new();
+    let mut body = None;
+    for q in inner {
+        match q.as_rule() {
+            Rule::string => label = Some(text(q)),
+            Rule::body => {
+                for b in q.into_inner() {
+                    match b.as_rule() {
+                        Rule::let_item => lets.push(build_let(b)),
+                        _ => body = Some(build_expr(b)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Criterion { id, weight, label, lets, body: body.expect("criterion body"), span: sp }
+}
+
+fn build_item(p: Pair<Rule>) -> Item {
+    let sp = span(&p);
+    match p.as_rule() {
+        Rule::setting => {
+            let mut inner = p.into_inner();
+            let name = ident(inner.next().expect("setting name"));
+            let value = build_expr(inner.next().expect("setting value"));
+            Item::Setting(Setting { name, value, span: sp })
+        }
+        Rule::let_item => Item::Let(build_let(p)),
+        Rule::criterion => Item::Criterion(build_criterion(p)),
+        Rule::group => {
+            let mut inner = p.into_inner();
+            inner.next(); // kw_group
+            let id = ident(inner.next().expect("group id"));
+            let (mut w, mut label, mut mode, mut members) = (None, None, GroupMode::Sum, Vec::new());
+            for q in inner {
+                match q.as_rule() {
+                    Rule::weight => w = Some(weight(q)),
+                    Rule::string => label = Some(text(q)),
+                    Rule::group_mode => {
+                        let m = q.into_inner().next().expect("mode");
+                        mode = match m.as_rule() {
+                            Rule::mode_all => GroupMode::All,
+                            Rule::mode_any => GroupMode::Any,
+                            _ => {
+                                let n = m.into_inner().nth(1).map(|n| n.as_str().parse().unwrap_or(usize::MAX));
+                                GroupMode::AtLeast(n.unwrap_or(1))
+                            }
+                        }
+                    }
+                    Rule::let_item => members.push(GroupMember::Let(build_let(q))),
+                    Rule::criterion => members.push(GroupMember::Criterion(build_criterion(q))),
+                    _ => {}
+                }
+            }
+            Item::Group(Group { id, weight: w, label, mode, members, span: sp })
+        }
+        Rule::ladder => {
+            let mut inner = p.into_inner();
+            inner.next(); // kw_ladder
+            let id = ident(inner.next().expect("ladder id"));
+            let (mut label, mut steps) = (None, Vec::new());
+            for q in inner {
+                match q.as_rule() {
+                    Rule::string => label = Some(text(q)),
+                    Rule::step => {
+                        let ssp = span(&q);
+                        let mut si = q.into_inner();
+                        si.next(); // kw_step
+                        let id = ident(si.next().expect("step id"));
+                        let w = weight(si.next().expect("step weight"));
+                        let mut label = None;
+                        let mut body = None;
+                        for r in si {
+                            match r.as_rule() {
+                                Rule::string => label = Some(text(r)),
+                                _ => body = Some(build_expr(r)),
+                            }
+                        }
+                        steps.push(Step { id, weight: w, label, body: body.expect("step body"), span: ssp });
+                    }
+                    _ => {}
+                }
+            }
+            Item::Ladder(Ladder { id, label, steps, span: sp })
+        }
+        Rule::gate => {
+            let mut inner = p.into_inner();
+            inner.next(); // kw_when
+            let condition = build_expr(inner.next().expect("gate condition"));
+            let value = build_expr(inner.next().expect("gate value"));
+            Item::Gate(Gate { condition, value, span: sp })
+        }
+        Rule::score_item => {
+            let mut inner = p.into_inner();
+            inner.next(); // kw_score
+            Item::Score(build_expr(inner.next().expect("score expression")))
+        }
+        r => unreachable!("unexpected item {r:?}"),
+    }
+}
+
+fn build_expr(p: Pair<Rule>) -> Expr {
+    debug_assert_eq!(p.as_rule(), Rule::expr);
+    climb(p.into_inner())
+}
+
+fn climb(pairs: Pairs<Rule>) -> Expr {
+    PRATT
+        .map_primary(build_primary)
+        .map_prefix(|op, rhs| {
+            let sp = span(&op).to(rhs.span);
+            let op = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
+            Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: sp }
+        })
+        .map_postfix(|lhs, op| {
+            let sp = lhs.span.to(span(&op));
+            let kind = match op.as_rule() {
+                Rule::member => ExprKind::Member(Box::new(lhs), ident(op.into_inner().next().expect("member name"))),
+                Rule::index => ExprKind::Index(Box::new(lhs), Box::new(build_expr(op.into_inner().next().expect("index")))),
+                _ => {
+                    let mut negated = false;
+                    let mut ty = TypeName::Null;
+                    for q in op.into_inner() {
+                        match q.as_rule() {
+                            Rule::is_not => negated = true,
+                            Rule::type_name => ty = TypeName::parse(q.as_str()).unwrap_or(TypeName::Null),
+                            _ => {}
+                        }
+                    }
+                    ExprKind::Is { value: Box::new(lhs), negated, ty }
+                }
+            };
+            Expr { kind, span: sp }
+        })
+        .map_infix(|lhs, op, rhs| {
+            let sp = lhs.span.to(rhs.span);
+            let op = match op.as_rule() {
+                Rule::op_or => BinOp::Or,
+                Rule::op_and => BinOp::And,
+                Rule::op_coalesce => BinOp::Coalesce,
+                Rule::op_eq => BinOp::Eq,
+                Rule::op_ne => BinOp::Ne,
+                Rule::op_lt => BinOp::Lt,
+                Rule::op_le => BinOp::Le,
+                Rule::op_gt => BinOp::Gt,
+                Rule::op_ge => BinOp::Ge,
+                Rule::op_in => BinOp::In,
+                Rule::op_not_in => BinOp::NotIn,
+                Rule::op_add => BinOp::Add,
+                Rule::op_sub => BinOp::Sub,
+                Rule::op_mul => BinOp::Mul,
+                _ => BinOp::Div,
+            };
+            Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: sp }
+        })
+        .parse(pairs)
+}
+
+fn build_primary(p: Pair<Rule>) -> Expr {
+    let sp = span(&p);
+    let kind = match p.as_rule() {
+        Rule::expr => return build_expr(p),
+        Rule::number => ExprKind::Number(p.as_str().parse().unwrap_or(f64::INFINITY)),
+        Rule::string => ExprKind::Str(text(p).value),
+        Rule::money | Rule::percent => ExprKind::Figure(p.as_str().to_string()),
+        Rule::regex => {
+            let mut inner = p.into_inner();
+            let source = inner.next().map(|b| b.as_str().replace("\\/", "/")).unwrap_or_default();
+            let flags = inner.next().map(|f| f.as_str().to_string()).unwrap_or_default();
+            ExprKind::Regex { source, flags }
+        }
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::kw_null => ExprKind::Null,
+        Rule::list => ExprKind::List(p.into_inner().map(build_expr).collect()),
+        Rule::ident => ExprKind::Name(p.as_str().to_string()),
+        Rule::json_path => ExprKind::Path(p.as_str().to_string()),
+        Rule::call => {
+            let mut inner = p.into_inner();
+            let name = ident(inner.next().expect("callee"));
+            let args = inner
+                .map(|a| {
+                    let mut ai = a.into_inner();
+                    let first = ai.next().expect("argument");
+                    if first.as_rule() == Rule::arg_name {
+                        let name = ident(first.into_inner().next().expect("argument name"));
+                        Arg { name: Some(name), value: build_expr(ai.next().expect("argument value")) }
+                    } else {
+                        Arg { name: None, value: build_expr(first) }
+                    }
+                })
+                .collect();
+            ExprKind::Call { name, args }
+        }
+        Rule::comprehension => {
+            let mut inner = p.into_inner();
+            inner.next(); // for
+            let var = ident(inner.next().expect("variable"));
+            inner.next(); // in
+            let source = Box::new(build_expr(inner.next().expect("source")));
+            let mut filter = None;
+            let mut body = None;
+            for q in inner {
+                match q.as_rule() {
+                    Rule::kw_where => {}
+                    Rule::expr if body.is_none() && filter.is_none() && q.as_rule() == Rule::expr => body = Some(build_expr(q)),
+                    Rule::expr => {
+                        // `where` was present: the first expression was the filter.
+                        filter = body.take().map(Box::new);
+                        body = Some(build_expr(q));
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Comprehension { var, source, filter, body: Box::new(body.expect("comprehension body")) }
+        }
+        Rule::conditional => {
+            let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
+            let condition = Box::new(build_expr(inner.next().expect("condition")));
+            let then = Box::new(build_expr(inner.next().expect("then")));
+            let otherwise = Box::new(build_expr(inner.next().expect("else")));
+            ExprKind::If { condition, then, otherwise }
+        }
+        r => unreachable!("unexpected primary {r:?}"),
+    };
+    Expr { kind, span: sp }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(src: &str) -> String {
+        let r = parse(&format!("rubric t {{ score {src} }}")).unwrap_or_else(|e| panic!("{e:?}"));
+        match &r.items[0] {
+            Item::Score(e) => sexpr(e),
+            _ => unreachable!(),
+        }
+    }
+
+    /// Compact s-expression rendering for precedence tests.
+    fn sexpr(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Null => "null".into(),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Number(n) => n.to_string(),
+            ExprKind::Str(s) => format!("{s:?}"),
+            ExprKind::Regex { source, flags } => format!("/{source}/{flags}"),
+            ExprKind::Figure(f) => f.clone(),
+            ExprKind::List(xs) => format!("[{}]", xs.iter().map(sexpr).collect::<Vec<_>>().join(" ")),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Path(p) => format!("${p}"),
+            ExprKind::Member(b, m) => format!("(. {} {})", sexpr(b), m.name),
+            ExprKind::Index(b, i) => format!("([] {} {})", sexpr(b), sexpr(i)),
+            ExprKind::Call { name, args } => format!(
+                "({}{})",
+                name.name,
+                args.iter()
+                    .map(|a| match &a.name {
+                        Some(n) => format!(" {}:{}", n.name, sexpr(&a.value)),
+                        None => format!(" {}", sexpr(&a.value)),
+                    })
+                    .collect::<String>()
+            ),
+            ExprKind::Unary(op, x) => format!("({op:?} {})", sexpr(x)),
+            ExprKind::Binary(op, a, b) => format!("({} {} {})", op.symbol(), sexpr(a), sexpr(b)),
+            ExprKind::Is { value, negated, ty } => format!("(is{} {} {})", if *negated { "-not" } else { "" }, sexpr(value), ty.name()),
+            ExprKind::If { condition, then, otherwise } => format!("(if {} {} {})", sexpr(condition), sexpr(then), sexpr(otherwise)),
+            ExprKind::Comprehension { var, source, filter, body } => format!(
+                "(for {} {}{} {})",
+                var.name,
+                sexpr(source),
+                filter.as_ref().map(|f| format!(" where {}", sexpr(f))).unwrap_or_default(),
+                sexpr(body)
+            ),
+        }
+    }
+
+    #[test]
+    fn arithmetic_binds_tighter_than_comparison() {
+        assert_eq!(expr("1 + 2 * 3 >= 4"), "(>= (+ 1 (* 2 3)) 4)");
+    }
+    #[test]
+    fn and_binds_tighter_than_or() {
+        assert_eq!(expr("a or b and c"), "(or a (and b c))");
+    }
+    #[test]
+    fn not_binds_looser_than_comparison() {
+        assert_eq!(expr("not a == b"), "(Not (== a b))");
+    }
+    #[test]
+    fn coalesce_binds_tighter_than_comparison() {
+        assert_eq!(expr("sample.x ?? 0 > 5"), "(> (?? $sample.x 0) 5)");
+    }
+    #[test]
+    fn paths_are_single_tokens() {
+        assert_eq!(expr("item.reference_answer[?@.score > 0.5].name"), "$item.reference_answer[?@.score > 0.5].name");
+        assert_eq!(expr("sample..name"), "$sample..name");
+    }
+    #[test]
+    fn postfix_member_index_and_is() {
+        assert_eq!(expr("b.path[0] is not missing"), "(is-not ([] (. b path) 0) missing)");
+    }
+    #[test]
+    fn figures_and_regexes() {
+        assert_eq!(expr("[$1,215,000, 26.67%, /<\\/?plan>/i]"), "[$1,215,000 26.67% /</?plan>/i]");
+        assert_eq!(expr("a / b / c"), "(/ (/ a b) c)");
+    }
+    #[test]
+    fn comprehensions_with_and_without_filter() {
+        assert_eq!(expr("all(for t in xs: f(t))"), "(all (for t xs (f t)))");
+        assert_eq!(expr("any(for b in bs where b.x in [1]: g(b))"), "(any (for b bs where (in (. b x) [1]) (g b)))");
+    }
+    #[test]
+    fn named_arguments() {
+        assert_eq!(expr("best_match_f1(a, b, similarity: ratio)"), "(best_match_f1 a b similarity:ratio)");
+    }
+    #[test]
+    fn conditional_expression() {
+        assert_eq!(expr("if a then 1 else 2 + 3"), "(if a 1 (+ 2 3))");
+    }
+    #[test]
+    fn not_in_operator() {
+        assert_eq!(expr("x not in [1, 2]"), "(not in x [1 2])");
+    }
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let src = format!("rubric t {{ score {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
+        let e = parse(&src).unwrap_err();
+        assert_eq!(e[0].code, "rubric::too_deep");
+    }
+    #[test]
+    fn keywords_are_not_names() {
+        assert!(parse("rubric t { let score = 1 }").is_err());
+        assert!(parse("rubric t { let scores = 1 let items = 2 let index = 3 }").is_ok());
+    }
+}
