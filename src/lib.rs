@@ -1,9 +1,13 @@
 //! rubric: a compiler and engine for declarative graders.
 //!
-//! Pipeline: [`syntax`] (text -> AST with spans) -> [`check`] (names, types, literals -> diagnostics)
-//! -> [`plan`] (a versioned, serialisable scoring plan) -> [`eval`] (plan x case -> score and trace).
+//! Pipeline: [`syntax`] (text -> AST with spans) -> [`check`] (names, types, literals -> diagnostics,
+//! lowered to a plan) -> [`plan`] (a versioned, serialisable scoring plan) -> [`eval`] (plan x case ->
+//! score and trace). [`cli`] is a thin layer over these.
 
 pub mod builtins;
-pub mod value;
+pub mod check;
 pub mod diagnostic;
+pub mod eval;
+pub mod plan;
 pub mod syntax;
+pub mod value;

@@ -29,3 +29,16 @@ impl FigureCache {
 }
 
 pub const BUILTINS: &[Builtin] = &[];
+
+impl Figure {
+    /// Placeholder until the figures family lands.
+    pub fn parse(text: &str) -> Option<Figure> {
+        let (kind, digits) = match text.strip_suffix('%') {
+            Some(d) => (FigureKind::Percent, d),
+            None => (FigureKind::Money, text.trim_start_matches('$')),
+        };
+        let canonical = digits.replace(',', "");
+        let value = canonical.parse().ok()?;
+        Some(Figure { kind, canonical, text: text.to_string(), value })
+    }
+}

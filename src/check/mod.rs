@@ -1,0 +1,870 @@
+//! Step two: the checker. Resolves names (with did-you-mean), infers coarse types, checks builtin
+//! calls (arity, named arguments, argument types, literal arguments such as regexes and patterns),
+//! validates JSONPaths, regexes and figures, and lowers the rubric to a [`Plan`]. All problems of a
+//! file are reported, not only the first.
+
+mod constants;
+mod suggest;
+
+use std::collections::HashMap;
+
+use crate::builtins::{self, figures::Figure};
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::plan::{self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan};
+use crate::syntax::{self, ast::*};
+use crate::value::{Ty, Value};
+
+pub use suggest::did_you_mean;
+
+/// The outcome of compiling one source: the plan when there are no errors, and every diagnostic.
+#[derive(Debug)]
+pub struct Compiled {
+    pub plan: Option<Plan>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiled {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Parses, checks and lowers a rubric source.
+pub fn compile(file: &SourceFile) -> Compiled {
+    let ast = match syntax::parse(&file.text) {
+        Ok(ast) => ast,
+        Err(diagnostics) => return Compiled { plan: None, diagnostics },
+    };
+    let mut checker = Checker::new(file);
+    let plan = checker.rubric(&ast);
+    let mut diagnostics = checker.diagnostics;
+    if !diagnostics.iter().any(Diagnostic::is_error) {
+        diagnostics.extend(constants::warnings(&plan, &checker.constant_candidates));
+    }
+    diagnostics.sort_by_key(|d| (d.primary_span().start, d.severity == crate::diagnostic::Severity::Warning));
+    let plan = if diagnostics.iter().any(Diagnostic::is_error) { None } else { Some(plan) };
+    Compiled { plan, diagnostics }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum BindingKind {
+    Let,
+    Criterion,
+    Variable,
+}
+
+#[derive(Debug)]
+struct Binding {
+    name: String,
+    span: Span,
+    slot: usize,
+    ty: Ty,
+    kind: BindingKind,
+    used: bool,
+}
+
+/// Something whose value might be known before any case is read (a criterion check or a gate
+/// condition); the constant pass evaluates those that are.
+#[derive(Debug)]
+pub(crate) struct ConstantCandidate {
+    pub node: Node,
+    pub span: Span,
+    pub what: CandidateKind,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum CandidateKind {
+    CriterionCheck { id: String },
+    StepCheck { id: String },
+    GateCondition { index: usize },
+}
+
+struct Checker<'a> {
+    file: &'a SourceFile,
+    diagnostics: Vec<Diagnostic>,
+    scopes: Vec<Vec<Binding>>,
+    /// Every name the rubric defines at the top level, with its span (to say "defined later").
+    definitions: HashMap<String, Span>,
+    /// Every id used so far (criteria, groups, ladders, steps), for duplicate detection.
+    ids: HashMap<String, Span>,
+    next_slot: usize,
+    constant_candidates: Vec<ConstantCandidate>,
+}
+
+const NUMERIC: Ty = Ty::NUMBER.or(Ty::FIGURE);
+
+impl<'a> Checker<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        Checker {
+            file,
+            diagnostics: Vec::new(),
+            scopes: vec![Vec::new()],
+            definitions: HashMap::new(),
+            ids: HashMap::new(),
+            next_slot: 0,
+            constant_candidates: Vec::new(),
+        }
+    }
+
+    fn at(&self, span: Span) -> String {
+        self.file.location(span.start)
+    }
+
+    fn src(&self, span: Span) -> String {
+        self.file.text.get(span.start..span.end).unwrap_or("").to_string()
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn slot(&mut self) -> usize {
+        self.next_slot += 1;
+        self.next_slot - 1
+    }
+
+    // ---- items ----
+
+    fn rubric(&mut self, r: &Rubric) -> Plan {
+        self.collect_definitions(r);
+        let mut plan = Plan {
+            format: plan::FORMAT.to_string(),
+            compiler: env!("CARGO_PKG_VERSION").to_string(),
+            rubric: r.name.name.clone(),
+            description: r.description.as_ref().map(|d| d.value.clone()),
+            source: self.file.name.clone(),
+            on_error: 0.0,
+            max: None,
+            slots: 0,
+            items: Vec::new(),
+        };
+        let mut settings: HashMap<String, Span> = HashMap::new();
+        let mut score_seen: Option<Span> = None;
+        let mut gates = 0;
+        for (i, item) in r.items.iter().enumerate() {
+            if let Some(score_span) = score_seen {
+                let sp = item_span(item);
+                self.error(
+                    Diagnostic::error("rubric::score_not_last", "`score` must be the last item of a rubric", sp, "this comes after `score`")
+                        .with_label(score_span, "the score is here")
+                        .with_help("move `score` to the end; everything after it would never count"),
+                );
+            }
+            match item {
+                Item::Setting(s) => {
+                    if let Some(prev) = settings.insert(s.name.name.clone(), s.span) {
+                        self.error(
+                            Diagnostic::error("rubric::duplicate_setting", format!("`{}` is set twice", s.name.name), s.name.span, "set again here")
+                                .with_label(prev, "first set here"),
+                        );
+                    }
+                    let value = match number_literal(&s.value) {
+                        Some(v) => v,
+                        None => {
+                            self.error(
+                                Diagnostic::error("rubric::bad_setting", format!("`{}` takes a number", s.name.name), s.value.span, "not a number literal")
+                                    .with_help(format!("write e.g. `{} 0`", s.name.name)),
+                            );
+                            0.0
+                        }
+                    };
+                    match s.name.name.as_str() {
+                        "on_error" => plan.on_error = value,
+                        _ => plan.max = Some(value),
+                    }
+                }
+                Item::Let(l) => {
+                    let (slot, value) = self.let_binding(l);
+                    plan.items.push(PlanItem::Let { name: l.name.name.clone(), slot, value });
+                }
+                Item::Criterion(c) => {
+                    let cp = self.criterion(c);
+                    plan.items.push(PlanItem::Criterion(cp));
+                }
+                Item::Group(g) => {
+                    let gp = self.group(g);
+                    plan.items.push(PlanItem::Group(gp));
+                }
+                Item::Ladder(l) => {
+                    let lp = self.ladder(l);
+                    plan.items.push(PlanItem::Ladder(lp));
+                }
+                Item::Gate(g) => {
+                    let (condition, cty) = self.expr(&g.condition);
+                    self.expect(cty, Ty::BOOL, g.condition.span, "a gate condition");
+                    let (value, vty) = self.expr(&g.value);
+                    self.expect(vty, Ty::NUMBER, g.value.span, "a gate value");
+                    self.constant_candidates.push(ConstantCandidate {
+                        node: condition.clone(),
+                        span: g.condition.span,
+                        what: CandidateKind::GateCondition { index: gates },
+                    });
+                    gates += 1;
+                    let text = self.src(g.condition.span);
+                    plan.items.push(PlanItem::Gate { condition, value, text, at: self.at(g.span) });
+                }
+                Item::Score(e) => {
+                    if let Some(prev) = score_seen {
+                        self.error(
+                            Diagnostic::error("rubric::duplicate_score", "a rubric has one `score`", e.span, "second score")
+                                .with_label(prev, "first score"),
+                        );
+                    }
+                    score_seen = Some(e.span);
+                    let (value, ty) = self.expr(e);
+                    self.expect(ty, Ty::NUMBER, e.span, "the score");
+                    plan.items.push(PlanItem::Score { value, at: self.at(e.span) });
+                }
+            }
+            let _ = i;
+        }
+        self.max_reachable(r, &plan, settings.get("max").copied(), score_seen.is_some());
+        self.report_unused(0);
+        plan.slots = self.next_slot;
+        plan
+    }
+
+    fn collect_definitions(&mut self, r: &Rubric) {
+        for item in &r.items {
+            match item {
+                Item::Let(l) => {
+                    self.definitions.entry(l.name.name.clone()).or_insert(l.name.span);
+                }
+                Item::Criterion(c) => {
+                    self.definitions.entry(c.id.name.clone()).or_insert(c.id.span);
+                }
+                Item::Group(g) => {
+                    self.definitions.entry(g.id.name.clone()).or_insert(g.id.span);
+                    for m in &g.members {
+                        if let GroupMember::Criterion(c) = m {
+                            self.definitions.entry(c.id.name.clone()).or_insert(c.id.span);
+                        }
+                    }
+                }
+                Item::Ladder(l) => {
+                    self.definitions.entry(l.id.name.clone()).or_insert(l.id.span);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn claim_id(&mut self, id: &Ident, what: &str) {
+        if let Some(prev) = self.ids.get(&id.name).copied() {
+            self.error(
+                Diagnostic::error("rubric::duplicate_id", format!("the id `{}` is used twice", id.name), id.span, format!("this {what} reuses it"))
+                    .with_label(prev, "first used here")
+                    .with_help("ids name results in the trace and in `rubric diff`; give each its own"),
+            );
+        } else {
+            self.ids.insert(id.name.clone(), id.span);
+        }
+    }
+
+    fn define(&mut self, name: &Ident, slot: usize, ty: Ty, kind: BindingKind) {
+        let scope = self.scopes.last_mut().expect("a scope");
+        if let Some(prev) = scope.iter().find(|b| b.name == name.name) {
+            let prev = prev.span;
+            if kind == BindingKind::Let {
+                self.error(
+                    Diagnostic::error("rubric::duplicate_name", format!("`{}` is already defined", name.name), name.span, "defined again here")
+                        .with_label(prev, "first defined here")
+                        .with_help("choose another name; bindings cannot be redefined"),
+                );
+            }
+        }
+        let scope = self.scopes.last_mut().expect("a scope");
+        scope.push(Binding { name: name.name.clone(), span: name.span, slot, ty, kind, used: false });
+    }
+
+    fn let_binding(&mut self, l: &Let) -> (usize, Node) {
+        let (value, ty) = self.expr(&l.value);
+        let slot = self.slot();
+        self.define(&l.name, slot, ty, BindingKind::Let);
+        (slot, value)
+    }
+
+    fn criterion(&mut self, c: &Criterion) -> CriterionPlan {
+        self.claim_id(&c.id, "criterion");
+        if c.weight.value == 0.0 {
+            self.error(Diagnostic::warning(
+                "rubric::zero_weight",
+                format!("criterion `{}` has weight 0 and can never change the score", c.id.name),
+                c.weight.span,
+                "weight 0",
+            ).with_help("give it a weight, or delete it"));
+        }
+        self.scopes.push(Vec::new());
+        let lets: Vec<(usize, Node)> = c.lets.iter().map(|l| self.let_binding(l)).collect();
+        let mut parts = Vec::new();
+        conjuncts(&c.body, &mut parts);
+        let mut checks = Vec::new();
+        for part in parts {
+            let (node, ty) = self.expr(part);
+            self.expect(ty, Ty::BOOL.or(Ty::NUMBER), part.span, "a criterion body");
+            self.constant_candidates.push(ConstantCandidate {
+                node: node.clone(),
+                span: part.span,
+                what: CandidateKind::CriterionCheck { id: c.id.name.clone() },
+            });
+            checks.push(Check { node, text: self.src(part.span) });
+        }
+        self.report_unused(self.scopes.len() - 1);
+        self.scopes.pop();
+        let slot = self.slot();
+        self.define(&c.id, slot, Ty::NUMBER, BindingKind::Criterion);
+        CriterionPlan {
+            id: c.id.name.clone(),
+            label: c.label.as_ref().map(|l| l.value.clone()),
+            weight: c.weight.value,
+            slot,
+            lets,
+            checks,
+            at: self.at(c.span),
+        }
+    }
+
+    fn group(&mut self, g: &Group) -> GroupPlan {
+        self.claim_id(&g.id, "group");
+        let mut lets = Vec::new();
+        let mut members = Vec::new();
+        for m in &g.members {
+            match m {
+                GroupMember::Let(l) => lets.push(self.let_binding(l)),
+                GroupMember::Criterion(c) => members.push(self.criterion(c)),
+            }
+        }
+        if members.is_empty() {
+            self.error(Diagnostic::warning("rubric::empty_group", format!("group `{}` has no criteria", g.id.name), g.id.span, "empty"));
+        }
+        let mode = match (&g.mode, &g.weight) {
+            (GroupMode::Sum, None) => GroupModePlan::Sum,
+            (GroupMode::Sum, Some(_)) => GroupModePlan::Normalized,
+            (GroupMode::All, _) => GroupModePlan::All,
+            (GroupMode::Any, _) => GroupModePlan::Any,
+            (GroupMode::AtLeast(k), _) => {
+                if *k > members.len() {
+                    self.error(Diagnostic::warning(
+                        "rubric::never_met",
+                        format!("group `{}` needs {k} met criteria but has only {}", g.id.name, members.len()),
+                        g.id.span,
+                        "can never be met",
+                    ));
+                }
+                GroupModePlan::AtLeast(*k)
+            }
+        };
+        if g.weight.is_none() && !matches!(g.mode, GroupMode::Sum) {
+            self.error(
+                Diagnostic::error("rubric::missing_weight", format!("group `{}` needs a weight for this mode", g.id.name), g.id.span, "no weight")
+                    .with_help("write e.g. `group style +0.2 \"Style\" all { ... }`"),
+            );
+        }
+        let slot = self.slot();
+        self.define(&g.id, slot, Ty::NUMBER, BindingKind::Criterion);
+        GroupPlan {
+            id: g.id.name.clone(),
+            label: g.label.as_ref().map(|l| l.value.clone()),
+            weight: g.weight.as_ref().map(|w| w.value),
+            mode,
+            slot,
+            lets,
+            members,
+            at: self.at(g.span),
+        }
+    }
+
+    fn ladder(&mut self, l: &Ladder) -> LadderPlan {
+        self.claim_id(&l.id, "ladder");
+        let mut steps = Vec::new();
+        for s in &l.steps {
+            self.claim_id(&s.id, "step");
+            let (node, ty) = self.expr(&s.body);
+            self.expect(ty, Ty::BOOL, s.body.span, "a ladder step");
+            self.constant_candidates.push(ConstantCandidate {
+                node: node.clone(),
+                span: s.body.span,
+                what: CandidateKind::StepCheck { id: s.id.name.clone() },
+            });
+            steps.push(StepPlan {
+                id: s.id.name.clone(),
+                label: s.label.as_ref().map(|t| t.value.clone()),
+                weight: s.weight.value,
+                check: Check { node, text: self.src(s.body.span) },
+                at: self.at(s.span),
+            });
+        }
+        let slot = self.slot();
+        self.define(&l.id, slot, Ty::NUMBER, BindingKind::Criterion);
+        LadderPlan { id: l.id.name.clone(), label: l.label.as_ref().map(|t| t.value.clone()), slot, steps, at: self.at(l.span) }
+    }
+
+    fn max_reachable(&mut self, r: &Rubric, plan: &Plan, max_span: Option<Span>, has_score: bool) {
+        let (Some(max), Some(span)) = (plan.max, max_span) else { return };
+        if has_score {
+            return;
+        }
+        let positive = |w: f64| if w > 0.0 { w } else { 0.0 };
+        let mut reachable = 0.0;
+        for item in &plan.items {
+            match item {
+                PlanItem::Criterion(c) => reachable += positive(c.weight),
+                PlanItem::Group(g) => match g.weight {
+                    Some(w) => reachable += positive(w),
+                    None => reachable += g.members.iter().map(|m| positive(m.weight)).sum::<f64>(),
+                },
+                PlanItem::Ladder(l) => reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>(),
+                _ => {}
+            }
+        }
+        if reachable + 1e-9 < max {
+            self.error(
+                Diagnostic::warning(
+                    "rubric::max_unreachable",
+                    format!("the criteria can earn at most {} but the declared maximum is {max}", round9(reachable)),
+                    span,
+                    "declared here",
+                )
+                .with_label(r.name.span, "in this rubric")
+                .with_help("raise some weights, add criteria, or lower `max`"),
+            );
+        }
+    }
+
+    fn report_unused(&mut self, scope: usize) {
+        let unused: Vec<(String, Span)> = self.scopes[scope]
+            .iter()
+            .filter(|b| b.kind == BindingKind::Let && !b.used && !b.name.starts_with('_'))
+            .map(|b| (b.name.clone(), b.span))
+            .collect();
+        for (name, span) in unused {
+            self.error(
+                Diagnostic::warning("rubric::unused_binding", format!("`{name}` is never used"), span, "defined here")
+                    .with_help(format!("use it, delete it, or rename it `_{name}` to keep it")),
+            );
+        }
+    }
+
+    // ---- expressions ----
+
+    fn expect(&mut self, got: Ty, want: Ty, span: Span, what: &str) {
+        let got_data = Ty(got.0 & !(Ty::MISSING.0 | Ty::ERROR.0));
+        if !got_data.is_empty() && !got_data.intersects(want) {
+            self.error(Diagnostic::error(
+                "rubric::type_mismatch",
+                format!("{what} must be a {}, found {}", want.describe(), got_data.describe()),
+                span,
+                format!("this is {}", got_data.describe()),
+            ));
+        }
+    }
+
+    fn lookup(&mut self, name: &str) -> Option<(usize, Ty)> {
+        for scope in self.scopes.iter_mut().rev() {
+            if let Some(b) = scope.iter_mut().rev().find(|b| b.name == name) {
+                b.used = true;
+                return Some((b.slot, b.ty));
+            }
+        }
+        None
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.scopes.iter().flatten().map(|b| b.name.clone()).collect();
+        names.push("total".into());
+        names
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span) {
+        if let Some(def) = self.definitions.get(name).copied() {
+            if def.start > span.start {
+                self.error(
+                    Diagnostic::error("rubric::used_before_defined", format!("`{name}` is used before it is defined"), span, "used here")
+                        .with_label(def, "defined here")
+                        .with_help("items run in order: move the definition above its first use"),
+                );
+                return;
+            }
+        }
+        let names = self.visible_names();
+        let mut d = Diagnostic::error("rubric::unknown_name", format!("unknown name `{name}`"), span, "not defined");
+        if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        } else if builtins::lookup(name).is_some() {
+            d = d.with_help(format!("`{name}` is a function: call it as `{name}(...)`"));
+        } else {
+            d = d.with_help("define it with `let`, or read data with a path rooted at `sample`, `item` or `case`");
+        }
+        self.error(d);
+    }
+
+    fn expr(&mut self, e: &Expr) -> (Node, Ty) {
+        match &e.kind {
+            ExprKind::Null => (Node::Const(Const::Null), Ty::NULL),
+            ExprKind::Bool(b) => (Node::Const(Const::Bool(*b)), Ty::BOOL),
+            ExprKind::Number(n) => (Node::Const(Const::Number(*n)), Ty::NUMBER),
+            ExprKind::Str(s) => (Node::Const(Const::String(s.clone())), Ty::STRING),
+            ExprKind::Regex { source, flags } => {
+                if let Err(msg) = compile_regex(source, flags) {
+                    self.error(
+                        Diagnostic::error("rubric::bad_regex", "invalid regular expression", e.span, msg)
+                            .with_help("rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)"),
+                    );
+                }
+                (Node::Const(Const::Regex { source: source.clone(), flags: flags.clone() }), Ty::REGEX)
+            }
+            ExprKind::Figure(text) => match Figure::parse(text) {
+                Some(f) => (Node::Const(Const::Figure(f)), Ty::FIGURE),
+                None => {
+                    self.error(Diagnostic::error("rubric::bad_figure", format!("`{text}` is not a figure"), e.span, "not a figure")
+                        .with_help("write money as `$1,234` or `$1234.50` and percentages as `12.5%`"));
+                    (Node::Const(Const::Null), Ty::FIGURE)
+                }
+            },
+            ExprKind::List(items) => {
+                let nodes = items.iter().map(|x| self.expr(x).0).collect();
+                (Node::List(nodes), Ty::LIST)
+            }
+            ExprKind::Name(name) => match self.lookup(name) {
+                Some((slot, ty)) => (Node::Slot(slot), ty),
+                None if name == "total" => (Node::Total, Ty::NUMBER),
+                None => {
+                    self.unknown_name(name, e.span);
+                    (Node::Const(Const::Null), Ty::ALL)
+                }
+            },
+            ExprKind::Path(text) => self.path(text, e.span),
+            ExprKind::Member(base, field) => {
+                let (b, _) = self.expr(base);
+                (Node::Member(Box::new(b), field.name.clone()), Ty::DATA)
+            }
+            ExprKind::Index(base, index) => {
+                let (b, _) = self.expr(base);
+                let (i, ity) = self.expr(index);
+                self.expect(ity, Ty::NUMBER.or(Ty::STRING), index.span, "an index");
+                (Node::Index(Box::new(b), Box::new(i)), Ty::DATA)
+            }
+            ExprKind::Call { name, args } => self.call(name, args, e.span),
+            ExprKind::Unary(op, x) => {
+                let (n, ty) = self.expr(x);
+                match op {
+                    UnOp::Not => {
+                        self.expect(ty, Ty::BOOL, x.span, "the operand of `not`");
+                        (Node::Unary(*op, Box::new(n)), Ty::BOOL)
+                    }
+                    UnOp::Neg => {
+                        self.expect(ty, NUMERIC, x.span, "the operand of `-`");
+                        (Node::Unary(*op, Box::new(n)), Ty::NUMBER)
+                    }
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (na, ta) = self.expr(a);
+                let (nb, tb) = self.expr(b);
+                let what = |side: &str| format!("the {side} operand of `{}`", op.symbol());
+                let ty = match op {
+                    BinOp::And | BinOp::Or => {
+                        self.expect(ta, Ty::BOOL, a.span, &what("left"));
+                        self.expect(tb, Ty::BOOL, b.span, &what("right"));
+                        Ty::BOOL
+                    }
+                    BinOp::Coalesce => Ty(ta.0 & !(Ty::MISSING.0 | Ty::ERROR.0)).or(tb),
+                    BinOp::Eq | BinOp::Ne => Ty::BOOL,
+                    BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                        self.expect(ta, NUMERIC.or(Ty::STRING), a.span, &what("left"));
+                        self.expect(tb, NUMERIC.or(Ty::STRING), b.span, &what("right"));
+                        Ty::BOOL
+                    }
+                    BinOp::In | BinOp::NotIn => {
+                        self.expect(tb, Ty::LIST.or(Ty::STRING).or(Ty::OBJECT), b.span, &what("right"));
+                        Ty::BOOL
+                    }
+                    BinOp::Add => {
+                        let ok = NUMERIC.or(Ty::STRING).or(Ty::LIST);
+                        self.expect(ta, ok, a.span, &what("left"));
+                        self.expect(tb, ok, b.span, &what("right"));
+                        let t = ta.or(tb).and(ok);
+                        if t.intersects(NUMERIC) { Ty(t.0 & !Ty::FIGURE.0).or(Ty::NUMBER) } else { t }
+                    }
+                    BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                        self.expect(ta, NUMERIC, a.span, &what("left"));
+                        self.expect(tb, NUMERIC, b.span, &what("right"));
+                        Ty::NUMBER
+                    }
+                };
+                (Node::Binary(*op, Box::new(na), Box::new(nb)), ty)
+            }
+            ExprKind::Is { value, negated, ty } => {
+                let (n, _) = self.expr(value);
+                (Node::Is { value: Box::new(n), negated: *negated, ty: *ty }, Ty::BOOL)
+            }
+            ExprKind::If { condition, then, otherwise } => {
+                let (c, ct) = self.expr(condition);
+                self.expect(ct, Ty::BOOL, condition.span, "an `if` condition");
+                let (t, tt) = self.expr(then);
+                let (o, ot) = self.expr(otherwise);
+                (Node::If { condition: Box::new(c), then: Box::new(t), otherwise: Box::new(o) }, tt.or(ot))
+            }
+            ExprKind::Comprehension { var, source, filter, body } => {
+                let (src, st) = self.expr(source);
+                self.expect(st, Ty::LIST, source.span, "what `for` ranges over");
+                self.scopes.push(Vec::new());
+                let slot = self.slot();
+                self.define(var, slot, Ty::DATA, BindingKind::Variable);
+                let filter = filter.as_ref().map(|f| {
+                    let (n, t) = self.expr(f);
+                    self.expect(t, Ty::BOOL, f.span, "a `where` condition");
+                    Box::new(n)
+                });
+                let (b, _) = self.expr(body);
+                let unused_var = self.scopes.last().and_then(|s| s.first()).is_some_and(|b| !b.used);
+                self.scopes.pop();
+                if unused_var && !var.name.starts_with('_') {
+                    self.error(
+                        Diagnostic::warning("rubric::unused_binding", format!("`{}` is never used", var.name), var.span, "defined here")
+                            .with_help(format!("rename it `_{}` if that is intended", var.name)),
+                    );
+                }
+                (Node::For { slot, source: Box::new(src), filter, body: Box::new(b) }, Ty::LIST)
+            }
+        }
+    }
+
+    fn path(&mut self, text: &str, span: Span) -> (Node, Ty) {
+        // `sample.x` -> `$.sample.x`; `case.x` -> `$.x`.
+        let (jsonpath, shift) = match text.strip_prefix("case") {
+            Some(rest) => (format!("${rest}"), 4isize - 1),
+            None => (format!("$.{text}"), -2isize),
+        };
+        match jsonpath_rust::parser::parse_json_path(&jsonpath) {
+            Ok(q) => {
+                let singular = crate::eval::path::singular_steps(&q).is_some();
+                (Node::Path { path: jsonpath, singular }, if singular { Ty::DATA } else { Ty::LIST })
+            }
+            Err(err) => {
+                let (at, msg) = jsonpath_error(&err);
+                let offset = (span.start as isize + at as isize + shift).clamp(span.start as isize, span.end as isize) as usize;
+                self.error(
+                    Diagnostic::error("rubric::bad_path", format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + 1).min(span.end.max(offset))), msg)
+                        .with_label(span, "in this path")
+                        .with_help("paths follow RFC 9535 JSONPath after the root: `sample.a.b`, `item.xs[0]`, `sample.xs[*].name`, `item..id`"),
+                );
+                (Node::Const(Const::Null), Ty::DATA)
+            }
+        }
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Arg], span: Span) -> (Node, Ty) {
+        let Some(b) = builtins::lookup(&name.name) else {
+            let mut d = Diagnostic::error("rubric::unknown_function", format!("unknown function `{}`", name.name), name.span, "no such builtin");
+            if let Some(s) = did_you_mean(&name.name, builtins::all().map(|b| b.name)) {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            } else {
+                d = d.with_help("see the builtin list in README.md");
+            }
+            self.error(d);
+            for a in args {
+                self.expr(&a.value);
+            }
+            return (Node::Const(Const::Null), Ty::ALL);
+        };
+        let mut slots: Vec<Option<(&Arg, Node, Ty)>> = (0..b.params.len()).map(|_| None).collect();
+        let mut positional = 0;
+        for a in args {
+            let index = match &a.name {
+                None => {
+                    let i = positional;
+                    positional += 1;
+                    if i >= b.params.len() {
+                        self.error(
+                            Diagnostic::error(
+                                "rubric::arity",
+                                format!("`{}` takes at most {} argument{}", b.name, b.params.len(), plural(b.params.len())),
+                                a.value.span,
+                                "one too many",
+                            )
+                            .with_help(signature(b)),
+                        );
+                        self.expr(&a.value);
+                        continue;
+                    }
+                    i
+                }
+                Some(n) => match b.params.iter().position(|p| p.name == n.name) {
+                    Some(i) => i,
+                    None => {
+                        let mut d = Diagnostic::error("rubric::unknown_argument", format!("`{}` has no parameter `{}`", b.name, n.name), n.span, "unknown parameter");
+                        d = match did_you_mean(&n.name, b.params.iter().map(|p| p.name)) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`? {}", signature(b))),
+                            None => d.with_help(signature(b)),
+                        };
+                        self.error(d);
+                        self.expr(&a.value);
+                        continue;
+                    }
+                },
+            };
+            if slots[index].is_some() {
+                self.error(Diagnostic::error(
+                    "rubric::duplicate_argument",
+                    format!("parameter `{}` of `{}` is given twice", b.params[index].name, b.name),
+                    a.value.span,
+                    "given again",
+                ));
+                continue;
+            }
+            let (node, ty) = self.argument(&a.value);
+            let param = &b.params[index];
+            self.expect(ty, param.ty, a.value.span, &format!("argument `{}` of `{}`", param.name, b.name));
+            slots[index] = Some((a, node, ty));
+        }
+        let mut nodes = Vec::with_capacity(b.params.len());
+        let mut literals: Vec<Option<Value>> = Vec::with_capacity(b.params.len());
+        for (i, p) in b.params.iter().enumerate() {
+            match (&slots[i], p.default) {
+                (Some((a, node, _)), _) => {
+                    literals.push(literal_value(&a.value, node));
+                    nodes.push(node.clone());
+                }
+                (None, Some(default)) => {
+                    let v = default.value();
+                    nodes.push(const_node(&v));
+                    literals.push(Some(v));
+                }
+                (None, None) => {
+                    self.error(
+                        Diagnostic::error("rubric::arity", format!("`{}` needs its `{}` argument", b.name, p.name), span, format!("`{}` is missing", p.name))
+                            .with_help(signature(b)),
+                    );
+                    nodes.push(Node::Const(Const::Null));
+                    literals.push(None);
+                }
+            }
+        }
+        if let Some(validate) = b.validate {
+            let refs: Vec<Option<&Value>> = literals.iter().map(Option::as_ref).collect();
+            for problem in validate(&refs) {
+                let sp = slots.get(problem.arg).and_then(|s| s.as_ref()).map(|(a, _, _)| a.value.span).unwrap_or(span);
+                let mut d = Diagnostic::error("rubric::bad_argument", problem.message.clone(), sp, format!("in this argument of `{}`", b.name));
+                if let Some(h) = problem.help {
+                    d = d.with_help(h);
+                }
+                self.error(d);
+            }
+        }
+        (Node::Call { builtin: b.name.to_string(), args: nodes }, b.returns)
+    }
+
+    /// An argument: like an expression, except that a bare name of a builtin that is not a binding
+    /// stands for that function's name (`similarity: ratio`).
+    fn argument(&mut self, e: &Expr) -> (Node, Ty) {
+        if let ExprKind::Name(n) = &e.kind {
+            if self.lookup(n).is_none() && n != "total" && builtins::lookup(n).is_some() {
+                return (Node::Const(Const::String(n.clone())), Ty::STRING);
+            }
+        }
+        self.expr(e)
+    }
+}
+
+fn round9(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `name(a: string, b: list = [])` for help texts.
+pub fn signature(b: &builtins::Builtin) -> String {
+    let params: Vec<String> = b
+        .params
+        .iter()
+        .map(|p| match p.default {
+            None => format!("{}: {}", p.name, p.ty.describe()),
+            Some(d) => format!("{}: {} = {}", p.name, p.ty.describe(), d.value().short(20)),
+        })
+        .collect();
+    format!("signature: {}({})", b.name, params.join(", "))
+}
+
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Setting(s) => s.span,
+        Item::Let(l) => l.span,
+        Item::Criterion(c) => c.span,
+        Item::Group(g) => g.span,
+        Item::Ladder(l) => l.span,
+        Item::Gate(g) => g.span,
+        Item::Score(e) => e.span,
+    }
+}
+
+/// Splits `a and b and c` into its parts (so a trace can name the part that failed).
+fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinOp::And, a, b) => {
+            conjuncts(a, out);
+            conjuncts(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+fn number_literal(e: &Expr) -> Option<f64> {
+    match &e.kind {
+        ExprKind::Number(n) => Some(*n),
+        ExprKind::Unary(UnOp::Neg, x) => number_literal(x).map(|n| -n),
+        _ => None,
+    }
+}
+
+/// Builds a regex from a literal's source and flags.
+pub fn compile_regex(source: &str, flags: &str) -> Result<regex::Regex, String> {
+    let pattern = if flags.is_empty() { source.to_string() } else { format!("(?{flags}){source}") };
+    regex::RegexBuilder::new(&pattern).size_limit(1 << 22).build().map_err(|e| match e {
+        regex::Error::Syntax(s) => s.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ").to_string(),
+        other => other.to_string(),
+    })
+}
+
+fn jsonpath_error(e: &jsonpath_rust::parser::errors::JsonPathError) -> (usize, String) {
+    use jsonpath_rust::parser::errors::JsonPathError;
+    match e {
+        JsonPathError::PestError(pe) => {
+            let at = match pe.location {
+                pest::error::InputLocation::Pos(p) => p,
+                pest::error::InputLocation::Span((s, _)) => s,
+            };
+            (at, pe.variant.message().to_string().replace("jp_query", "a path").replace("EOI", "end of path"))
+        }
+        other => (0, other.to_string()),
+    }
+}
+
+/// The value of a literal argument, for compile-time validation.
+fn literal_value(e: &Expr, node: &Node) -> Option<Value> {
+    let _ = e;
+    node_const(node)
+}
+
+fn node_const(node: &Node) -> Option<Value> {
+    match node {
+        Node::Const(c) => crate::eval::const_value(c).ok(),
+        Node::List(xs) => xs.iter().map(node_const).collect::<Option<Vec<_>>>().map(Value::list),
+        _ => None,
+    }
+}
+
+fn const_node(v: &Value) -> Node {
+    match v {
+        Value::Null | Value::Missing(_) | Value::Error(_) => Node::Const(Const::Null),
+        Value::Bool(b) => Node::Const(Const::Bool(*b)),
+        Value::Number(n) => Node::Const(Const::Number(*n)),
+        Value::String(s) => Node::Const(Const::String(s.to_string())),
+        Value::List(xs) => Node::List(xs.iter().map(const_node).collect()),
+        Value::Figure(f) => Node::Const(Const::Figure((**f).clone())),
+        Value::Regex(r) => Node::Const(Const::Regex { source: r.as_str().to_string(), flags: String::new() }),
+        Value::Object(_) => Node::Const(Const::Null),
+    }
+}

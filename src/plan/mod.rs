@@ -1,0 +1,151 @@
+//! Step three: the scoring plan. A checked rubric lowered to a versioned, serialisable form with
+//! every name resolved to a slot, every path and regex validated, and a source map from criteria to
+//! `file:line:col`. The engine runs from a plan alone; the same rubric always gives the same bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::builtins::figures::Figure;
+use crate::syntax::ast::{BinOp, TypeName, UnOp};
+
+/// Identifies the plan format; bumped on any incompatible change.
+pub const FORMAT: &str = "rubric-plan/1";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format: String,
+    /// Version of rubric that wrote the plan.
+    pub compiler: String,
+    pub rubric: String,
+    pub description: Option<String>,
+    /// Where the rubric came from (file name as given).
+    pub source: String,
+    /// Score of a case whose data is broken.
+    pub on_error: f64,
+    /// Declared maximum score, if any.
+    pub max: Option<f64>,
+    /// Number of value slots (bindings, criterion results, comprehension variables).
+    pub slots: usize,
+    pub items: Vec<PlanItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanItem {
+    Let { name: String, slot: usize, value: Node },
+    Criterion(CriterionPlan),
+    Group(GroupPlan),
+    Ladder(LadderPlan),
+    Gate { condition: Node, value: Node, text: String, at: String },
+    Score { value: Node, at: String },
+}
+
+/// A criterion: its body is the conjunction of `checks` (split at top-level `and`s so the trace can
+/// say which part failed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CriterionPlan {
+    pub id: String,
+    pub label: Option<String>,
+    pub weight: f64,
+    /// The slot that holds the earned weight once evaluated.
+    pub slot: usize,
+    pub lets: Vec<(usize, Node)>,
+    pub checks: Vec<Check>,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Check {
+    pub node: Node,
+    /// The source text of this part, for reasons.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupModePlan {
+    Sum,
+    Normalized,
+    All,
+    Any,
+    AtLeast(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupPlan {
+    pub id: String,
+    pub label: Option<String>,
+    pub weight: Option<f64>,
+    pub mode: GroupModePlan,
+    pub slot: usize,
+    pub lets: Vec<(usize, Node)>,
+    pub members: Vec<CriterionPlan>,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LadderPlan {
+    pub id: String,
+    pub label: Option<String>,
+    pub slot: usize,
+    pub steps: Vec<StepPlan>,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StepPlan {
+    pub id: String,
+    pub label: Option<String>,
+    pub weight: f64,
+    pub check: Check,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Const {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Figure(Figure),
+    Regex { source: String, flags: String },
+}
+
+/// An expression with names resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Node {
+    Const(Const),
+    List(Vec<Node>),
+    /// A binding, criterion result or comprehension variable.
+    Slot(usize),
+    /// The sum of the earned weights of the criteria evaluated so far.
+    Total,
+    /// A JSONPath over the case (`$.sample...`). Singular paths yield a value or missing; others a list.
+    Path { path: String, singular: bool },
+    Member(Box<Node>, String),
+    Index(Box<Node>, Box<Node>),
+    Call { builtin: String, args: Vec<Node> },
+    Unary(UnOp, Box<Node>),
+    Binary(BinOp, Box<Node>, Box<Node>),
+    Is { value: Box<Node>, negated: bool, ty: TypeName },
+    If { condition: Box<Node>, then: Box<Node>, otherwise: Box<Node> },
+    For { slot: usize, source: Box<Node>, filter: Option<Box<Node>>, body: Box<Node> },
+}
+
+impl Plan {
+    /// The plan as pretty JSON (what `rubric compile` writes). Deterministic.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plans serialise");
+        s.push('\n');
+        s
+    }
+
+    pub fn from_json(text: &str) -> Result<Plan, String> {
+        let plan: Plan = serde_json::from_str(text).map_err(|e| format!("not a rubric plan: {e}"))?;
+        if plan.format != FORMAT {
+            return Err(format!("plan format `{}` is not supported (expected `{FORMAT}`)", plan.format));
+        }
+        Ok(plan)
+    }
+}
