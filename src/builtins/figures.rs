@@ -1,9 +1,19 @@
 //! Money and percent figures: literals like `$248,333` and `26.67%`, and their mentions in text.
+//!
+//! A text's *figure tokens* are its numbers as a careful reader sees them: every maximal run of
+//! ASCII `0-9 . ,` with sentence punctuation (`.`/`,`) stripped from both ends, kept only when it is
+//! a plain number (`248333`, `26.67`) or comma-grouped thousands (`1,215,000.00`); a token right
+//! before `%` is a percent, any other a plain (money) figure. Values compare as exact decimals, so
+//! `$248,333` = `248333` = `$248,333.00`, while `6.67%` is not found inside `26.67%`.
 
-use super::Builtin;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::{ArgProblem, Builtin, Ctx, req};
+use crate::value::{Ty, Value, shorten};
 
 /// What kind of figure a literal is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FigureKind {
     /// `$248,333`: matches a plain number token (not followed by `%`).
     Money,
@@ -20,25 +30,565 @@ pub struct Figure {
     pub value: f64,
 }
 
-/// Per-case memo of the figure tokens of the last texts scanned.
-#[derive(Default)]
-pub struct FigureCache {}
+impl Figure {
+    /// Parses a figure literal: `$248,333`, `$1,215,000.00`, `248333` (money) or `26.67%` (percent).
+    /// The number is plain (`[0-9]+(\.[0-9]+)?`) or comma-grouped (`[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?`);
+    /// nothing else is accepted (no spaces, signs, `USD`, `$` on a percent).
+    pub fn parse(text: &str) -> Option<Figure> {
+        let (kind, number) = match text.strip_suffix('%') {
+            Some(number) => (FigureKind::Percent, number),
+            None => (FigureKind::Money, text.strip_prefix('$').unwrap_or(text)),
+        };
+        is_figure_number(number).then(|| Figure::new(kind, number, text))
+    }
 
-impl FigureCache {
-    pub fn clear(&mut self) {}
+    /// A figure of `kind` from a number already known to be plain or grouped.
+    fn new(kind: FigureKind, number: &str, written: &str) -> Figure {
+        let canonical = canonical_number(number);
+        let value = canonical.parse().unwrap_or(f64::NAN);
+        Figure {
+            kind,
+            canonical,
+            text: written.to_string(),
+            value,
+        }
+    }
+
+    /// The key this figure has in a [`TokenSet`].
+    fn key(&self) -> (FigureKind, &str) {
+        (self.kind, &self.canonical)
+    }
 }
 
-pub const BUILTINS: &[Builtin] = &[];
+/// Whether `s` is a plain number `[0-9]+(\.[0-9]+)?` or grouped `[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?`.
+pub fn is_figure_number(s: &str) -> bool {
+    let (int_part, frac) = match s.split_once('.') {
+        Some((int_part, frac)) => (int_part, Some(frac)),
+        None => (s, None),
+    };
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if frac.is_some_and(|f| !all_digits(f)) {
+        return false;
+    }
+    let mut groups = int_part.split(',');
+    let first = groups.next().unwrap_or("");
+    if !int_part.contains(',') {
+        return all_digits(first);
+    }
+    all_digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && all_digits(g))
+}
 
-impl Figure {
-    /// Placeholder until the figures family lands.
-    pub fn parse(text: &str) -> Option<Figure> {
-        let (kind, digits) = match text.strip_suffix('%') {
-            Some(d) => (FigureKind::Percent, d),
-            None => (FigureKind::Money, text.trim_start_matches('$')),
+/// Canonical decimal of a plain or grouped number: commas removed, leading zeros of the integer
+/// part and trailing zeros of the fraction removed, the `.` dropped when no fraction is left
+/// (`1,215,000.00` -> `1215000`, `026.670` -> `26.67`, `0.50` -> `0.5`, `000` -> `0`).
+pub fn canonical_number(number: &str) -> String {
+    let digits: String = number.chars().filter(|&c| c != ',').collect();
+    let (int_part, frac) = digits.split_once('.').unwrap_or((&digits, ""));
+    let int_part = match int_part.trim_start_matches('0') {
+        "" => "0",
+        trimmed => trimmed,
+    };
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        int_part.to_string()
+    } else {
+        format!("{int_part}.{frac}")
+    }
+}
+
+/// The figure tokens of `text` in order of appearance, duplicates kept. A token's `text` is the
+/// number as written, with `%` for a percent.
+pub fn figure_tokens(text: &str) -> Vec<Figure> {
+    let mut out = Vec::new();
+    scan_tokens(text, |kind, number| {
+        let written = if kind == FigureKind::Percent {
+            format!("{number}%")
+        } else {
+            number.to_string()
         };
-        let canonical = digits.replace(',', "");
-        let value = canonical.parse().ok()?;
-        Some(Figure { kind, canonical, text: text.to_string(), value })
+        out.push(Figure::new(kind, number, &written));
+    });
+    out
+}
+
+/// Calls `found(kind, number)` for every figure token of `text`, left to right.
+fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
+    // All the bytes of interest are ASCII, so byte offsets are char boundaries.
+    let bytes = text.as_bytes();
+    let in_run = |b: u8| b.is_ascii_digit() || b == b'.' || b == b',';
+    let punctuation = |b: u8| b == b'.' || b == b',';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !in_run(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let mut start = i;
+        while i < bytes.len() && in_run(bytes[i]) {
+            i += 1;
+        }
+        let mut end = i;
+        while start < end && punctuation(bytes[start]) {
+            start += 1;
+        }
+        while end > start && punctuation(bytes[end - 1]) {
+            end -= 1;
+        }
+        let number = &text[start..end];
+        if is_figure_number(number) {
+            let kind = if bytes.get(end) == Some(&b'%') {
+                FigureKind::Percent
+            } else {
+                FigureKind::Money
+            };
+            found(kind, number);
+        }
+    }
+}
+
+/// The distinct figure tokens of a text, by kind and canonical value.
+#[derive(Debug, Default)]
+pub struct TokenSet(HashSet<(FigureKind, Box<str>)>);
+
+impl TokenSet {
+    pub fn of(text: &str) -> TokenSet {
+        let mut set = HashSet::new();
+        scan_tokens(text, |kind, number| {
+            set.insert((kind, canonical_number(number).into_boxed_str()));
+        });
+        TokenSet(set)
+    }
+
+    /// Whether a token of the figure's kind has its value.
+    pub fn mentions(&self, figure: &Figure) -> bool {
+        let (kind, canonical) = figure.key();
+        // `HashSet<(K, Box<str>)>` cannot be queried by `(K, &str)` without allocating, and the
+        // sets are small: a linear scan by kind and value is cheap and allocation-free.
+        self.0.iter().any(|(k, c)| *k == kind && &**c == canonical)
+    }
+}
+
+/// How many recent texts the cache keeps (a rubric usually scans one answer, sometimes a few).
+const CACHED_TEXTS: usize = 4;
+
+/// Per-case memo of the figure tokens of the last texts scanned. A rubric typically calls
+/// `mentions_all(answer, ...)` many times on the same `answer`; the text is recognised by its `Arc`
+/// (pointer and length; the cache holds a clone so the address cannot be reused meanwhile), or
+/// failing that by equal content.
+#[derive(Default)]
+pub struct FigureCache {
+    /// Most recent first.
+    entries: Vec<(Arc<str>, Arc<TokenSet>)>,
+}
+
+impl FigureCache {
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The token set of `text`, scanned once while it stays among the recent texts.
+    pub fn tokens(&mut self, text: &Arc<str>) -> Arc<TokenSet> {
+        let hit = self
+            .entries
+            .iter()
+            .position(|(t, _)| Arc::ptr_eq(t, text))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .position(|(t, _)| t.len() == text.len() && **t == **text)
+            });
+        let entry = match hit {
+            Some(i) => self.entries.remove(i),
+            None => (text.clone(), Arc::new(TokenSet::of(text))),
+        };
+        let tokens = entry.1.clone();
+        self.entries.insert(0, entry);
+        self.entries.truncate(CACHED_TEXTS);
+        tokens
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Builtins
+
+const HELP: &str =
+    "write a money amount like `$248,333` or `1215000.50`, or a percent like `26.67%`";
+
+/// A figure argument: a figure value or a string literal parsed as one.
+fn figure_arg(v: &Value) -> Result<Arc<Figure>, String> {
+    match v {
+        Value::Figure(f) => Ok(f.clone()),
+        Value::String(s) => Figure::parse(s)
+            .map(Arc::new)
+            .ok_or_else(|| format!("`{}` is not a figure", shorten(s, 40))),
+        other => Err(format!("{} is not a figure", other.type_name())),
+    }
+}
+
+fn figure_list(v: &Value) -> Result<Vec<Arc<Figure>>, Value> {
+    let items = v.as_list().unwrap_or(&[]);
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            figure_arg(item).map_err(|e| Value::error(format!("element at index {i}: {e}")))
+        })
+        .collect()
+}
+
+fn text_tokens(v: &Value, ctx: &mut Ctx) -> Arc<TokenSet> {
+    match v {
+        Value::String(text) => ctx.figures.tokens(text),
+        _ => Arc::new(TokenSet::default()),
+    }
+}
+
+fn eval_mentions(args: &[Value], ctx: &mut Ctx) -> Value {
+    match figure_arg(&args[1]) {
+        Ok(figure) => Value::Bool(text_tokens(&args[0], ctx).mentions(&figure)),
+        Err(e) => Value::error(e),
+    }
+}
+
+fn eval_mentions_all(args: &[Value], ctx: &mut Ctx) -> Value {
+    match figure_list(&args[1]) {
+        Ok(figures) => {
+            let tokens = text_tokens(&args[0], ctx);
+            Value::Bool(figures.iter().all(|f| tokens.mentions(f)))
+        }
+        Err(e) => e,
+    }
+}
+
+fn eval_mentions_any(args: &[Value], ctx: &mut Ctx) -> Value {
+    match figure_list(&args[1]) {
+        Ok(figures) => {
+            let tokens = text_tokens(&args[0], ctx);
+            Value::Bool(figures.iter().any(|f| tokens.mentions(f)))
+        }
+        Err(e) => e,
+    }
+}
+
+fn eval_figures(args: &[Value], _: &mut Ctx) -> Value {
+    let text = args[0].as_str().unwrap_or("");
+    Value::list(
+        figure_tokens(text)
+            .into_iter()
+            .map(|f| Value::Figure(Arc::new(f)))
+            .collect(),
+    )
+}
+
+fn literal_problem(arg: usize, v: &Value, index: Option<usize>) -> Option<ArgProblem> {
+    let Value::String(_) = v else { return None };
+    let message = figure_arg(v).err()?;
+    let message = match index {
+        Some(i) => format!("element at index {i}: {message}"),
+        None => message,
+    };
+    Some(ArgProblem {
+        arg,
+        message,
+        help: Some(HELP.into()),
+    })
+}
+
+fn validate_figure(args: &[Option<&Value>]) -> Vec<ArgProblem> {
+    args.get(1)
+        .copied()
+        .flatten()
+        .and_then(|v| literal_problem(1, v, None))
+        .into_iter()
+        .collect()
+}
+
+fn validate_figure_list(args: &[Option<&Value>]) -> Vec<ArgProblem> {
+    let Some(list) = args.get(1).copied().flatten().and_then(Value::as_list) else {
+        return Vec::new();
+    };
+    list.iter()
+        .enumerate()
+        .filter_map(|(i, v)| literal_problem(1, v, Some(i)))
+        .collect()
+}
+
+const FIGURE: Ty = Ty::FIGURE.or(Ty::STRING);
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "mentions",
+        doc: "Whether the text mentions the figure: a money figure (`$248,333`, `248333`) matches a number of \
+              equal value not followed by `%` (`248,333`, `$248,333.00`, `USD 248333`), a percent (`26.67%`) \
+              a number of equal value right before `%` (`26.670%`, not `26.67 %`). Numbers are whole runs of \
+              `0-9.,`, so `6.67%` is not in `26.67%` and `$75,000` not in `$175,000`. The figure may be a \
+              string such as \"$300,000\".",
+        params: &[req("text", Ty::STRING), req("figure", FIGURE)],
+        returns: Ty::BOOL,
+        eval: eval_mentions,
+        validate: Some(validate_figure),
+    },
+    Builtin {
+        name: "mentions_all",
+        doc: "Whether the text mentions every figure of the list (see `mentions`); true for an empty list.",
+        params: &[req("text", Ty::STRING), req("figures", Ty::LIST)],
+        returns: Ty::BOOL,
+        eval: eval_mentions_all,
+        validate: Some(validate_figure_list),
+    },
+    Builtin {
+        name: "mentions_any",
+        doc: "Whether the text mentions at least one figure of the list (see `mentions`); false for an empty \
+              list.",
+        params: &[req("text", Ty::STRING), req("figures", Ty::LIST)],
+        returns: Ty::BOOL,
+        eval: eval_mentions_any,
+        validate: Some(validate_figure_list),
+    },
+    Builtin {
+        name: "figures",
+        doc: "The figures the text mentions, in order of appearance with repeats: every maximal run of \
+              `0-9.,` with `.`/`,` stripped from its ends that is a plain or comma-grouped number; a percent \
+              when `%` follows it, else a money figure.",
+        params: &[req("text", Ty::STRING)],
+        returns: Ty::LIST,
+        eval: eval_figures,
+        validate: None,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtins::lookup;
+    use crate::builtins::testing::{call, l, n, s};
+
+    fn fig(text: &str) -> Figure {
+        Figure::parse(text).unwrap_or_else(|| panic!("{text} is a figure"))
+    }
+    fn mentions(text: &str, figure: &str) -> bool {
+        TokenSet::of(text).mentions(&fig(figure))
+    }
+    fn validate(name: &str, args: &[Option<&Value>]) -> Vec<ArgProblem> {
+        lookup(name)
+            .unwrap()
+            .validate
+            .map(|v| v(args))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn parse_literals() {
+        let f = fig("$1,215,000.00");
+        assert_eq!(
+            (f.kind, f.canonical.as_str(), f.text.as_str(), f.value),
+            (FigureKind::Money, "1215000", "$1,215,000.00", 1215000.0)
+        );
+        let p = fig("026.670%");
+        assert_eq!(
+            (p.kind, p.canonical.as_str(), p.value),
+            (FigureKind::Percent, "26.67", 26.67)
+        );
+        assert_eq!(fig("248333").canonical, "248333");
+        assert_eq!(fig("0.50").canonical, "0.5");
+        assert_eq!(fig("000").canonical, "0");
+        assert_eq!(fig("$0.00").canonical, "0");
+    }
+
+    #[test]
+    fn parse_rejects_malformed() {
+        for bad in [
+            "",
+            "$",
+            "%",
+            "$20%",
+            "12,15,000",
+            "1.2.3",
+            "1,2345",
+            "1,234,",
+            ".5",
+            "5.",
+            "-5",
+            "$ 5",
+            "5 %",
+            "１２",
+            "1e5",
+            "USD 5",
+            "$$5",
+            "5%%",
+            " 5",
+        ] {
+            assert!(Figure::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn canonical_values() {
+        assert_eq!(canonical_number("1,215,000.00"), "1215000");
+        assert_eq!(canonical_number("026.670"), "26.67");
+        assert_eq!(canonical_number("0.000"), "0");
+        assert_eq!(canonical_number("00.05"), "0.05");
+    }
+
+    #[test]
+    fn tokens_in_order_with_repeats() {
+        let found: Vec<(FigureKind, String, String)> = figure_tokens(
+            "Pay $248,333.00, then 26.67%; then 248333. Also 1.2.3 and 12,15,000 and ,5.",
+        )
+        .into_iter()
+        .map(|f| (f.kind, f.canonical, f.text))
+        .collect();
+        let money = |c: &str, t: &str| (FigureKind::Money, c.to_string(), t.to_string());
+        assert_eq!(
+            found,
+            vec![
+                money("248333", "248,333.00"),
+                (FigureKind::Percent, "26.67".into(), "26.67%".into()),
+                money("248333", "248333"),
+                money("5", "5")
+            ]
+        );
+    }
+
+    #[test]
+    fn mention_rules() {
+        assert!(mentions("basis is $248,333.", "$248,333"));
+        assert!(mentions("basis is 248333", "$248,333"));
+        assert!(mentions("basis is USD 248,333.00", "$248,333"));
+        assert!(!mentions("basis is $248,333.33", "$248,333"));
+        assert!(!mentions("basis is 248 333", "$248,333"));
+        assert!(!mentions("basis is $248.333", "$248,333"));
+        assert!(!mentions("basis is $248K", "$248,333"));
+        assert!(mentions("26.670% share", "26.67%"));
+        assert!(!mentions("26.67 % share", "26.67%"));
+        assert!(!mentions("26.67% share", "6.67%"));
+        assert!(!mentions("26.67% share", "$26.67"));
+        assert!(!mentions("$175,000", "$75,000"));
+        assert!(!mentions("２６.６７%", "26.67%"));
+        assert!(mentions("-$50,000", "$50,000"));
+        assert!(!mentions("", "0"));
+    }
+
+    #[test]
+    fn builtins() {
+        let text = s("Alex 33.33%, Dana 13.33%; income $300,000.");
+        assert!(call("mentions", vec![text.clone(), s("$300,000")]).json_eq(&Value::Bool(true)));
+        assert!(
+            call(
+                "mentions",
+                vec![text.clone(), Value::Figure(Arc::new(fig("20%")))]
+            )
+            .json_eq(&Value::Bool(false))
+        );
+        assert!(
+            call(
+                "mentions_all",
+                vec![text.clone(), l(vec![s("33.33%"), s("13.33%"), s("300000")])]
+            )
+            .json_eq(&Value::Bool(true))
+        );
+        assert!(
+            call(
+                "mentions_all",
+                vec![text.clone(), l(vec![s("33.33%"), s("20%")])]
+            )
+            .json_eq(&Value::Bool(false))
+        );
+        assert!(call("mentions_all", vec![text.clone(), l(vec![])]).json_eq(&Value::Bool(true)));
+        assert!(
+            call(
+                "mentions_any",
+                vec![text.clone(), l(vec![s("20%"), s("13.33%")])]
+            )
+            .json_eq(&Value::Bool(true))
+        );
+        assert!(call("mentions_any", vec![text.clone(), l(vec![])]).json_eq(&Value::Bool(false)));
+        let figures = call("figures", vec![text.clone()]);
+        assert_eq!(
+            figures.to_json(),
+            serde_json::json!(["33.33%", "13.33%", "300,000"])
+        );
+    }
+
+    #[test]
+    fn bad_figures_are_errors() {
+        let err =
+            |v: Value, fragment: &str| matches!(v, Value::Error(e) if e.message.contains(fragment));
+        assert!(err(
+            call("mentions", vec![s("1"), s("one")]),
+            "`one` is not a figure"
+        ));
+        assert!(err(
+            call("mentions_all", vec![s("1"), l(vec![s("1"), n(2.0)])]),
+            "element at index 1: number is not a figure"
+        ));
+        assert!(err(
+            call("mentions_any", vec![s("1"), l(vec![s("1,2")])]),
+            "index 0: `1,2`"
+        ));
+    }
+
+    #[test]
+    fn literal_figures_are_validated() {
+        assert_eq!(validate("mentions", &[None, Some(&s("$300,000"))]), vec![]);
+        assert_eq!(validate("mentions", &[None, Some(&s("300 000"))])[0].arg, 1);
+        let list = l(vec![s("20%"), s("20 %"), s("$1")]);
+        let problems = validate("mentions_all", &[None, Some(&list)]);
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].message.contains("index 1"));
+        assert_eq!(validate("mentions_any", &[None, None]), vec![]);
+    }
+
+    #[test]
+    fn cache_reuses_and_forgets() {
+        let mut cache = FigureCache::default();
+        let a: Arc<str> = Arc::from("$1 and 2%");
+        let first = cache.tokens(&a);
+        assert!(Arc::ptr_eq(&first, &cache.tokens(&a)));
+        let same_content: Arc<str> = Arc::from("$1 and 2%");
+        assert!(Arc::ptr_eq(&first, &cache.tokens(&same_content)));
+        for i in 0..CACHED_TEXTS {
+            cache.tokens(&Arc::from(format!("{i}")));
+        }
+        assert!(!Arc::ptr_eq(&first, &cache.tokens(&a)));
+        cache.clear();
+        assert!(cache.entries.is_empty());
+        let b: Arc<str> = Arc::from("$3");
+        assert!(cache.tokens(&b).mentions(&fig("3")));
+    }
+
+    /// The tax grader's own tokeniser on every tax corpus answer and on generated strings.
+    #[test]
+    fn agrees_with_python_figure_tokens() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            text: String,
+            tokens: Vec<(String, String)>,
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/text/figures.jsonl");
+        let data = std::fs::read_to_string(path).unwrap();
+        let mut cases = 0;
+        for line in data.lines() {
+            let case: Case = serde_json::from_str(line).unwrap();
+            let mut ours: Vec<(String, String)> = TokenSet::of(&case.text)
+                .0
+                .into_iter()
+                .map(|(k, c)| {
+                    (
+                        (if k == FigureKind::Percent { "%" } else { "$" }).to_string(),
+                        c.into(),
+                    )
+                })
+                .collect();
+            ours.sort();
+            assert_eq!(ours, case.tokens, "{:?}", case.text);
+            let ordered: HashSet<(FigureKind, String)> = figure_tokens(&case.text)
+                .into_iter()
+                .map(|f| (f.kind, f.canonical))
+                .collect();
+            assert_eq!(ordered.len(), ours.len());
+            cases += 1;
+        }
+        assert!(cases >= 2000, "{cases}");
     }
 }

@@ -1,5 +1,246 @@
-//! (family to be written)
+//! Markdown: fenced code blocks.
 
-use super::Builtin;
+use std::sync::{Arc, LazyLock};
 
-pub const BUILTINS: &[Builtin] = &[];
+use super::text::python_strip;
+use super::{Builtin, Ctx, Default, opt, req};
+use crate::value::{Map, Ty, Value};
+
+/// Python `re`'s `\w` on str (`str.isalnum()` or `_`, Unicode 14.0 as in CPython 3.11): letters L*
+/// and numbers N*, minus the letters and numbers added in later Unicode versions, which Rust's
+/// tables know but Python's do not (a test checks every code point against Python). Combining marks
+/// and connector punctuation other than `_` are not word characters.
+const WORD: &str = concat!(
+    r"[\p{L}\p{N}_--[",
+    r"\x{1C89}-\x{1C8A}\x{A7CB}-\x{A7CD}\x{A7DA}-\x{A7DC}\x{105C0}-\x{105F3}",
+    r"\x{10D40}-\x{10D65}\x{10D6F}-\x{10D85}\x{10EC2}-\x{10EC4}\x{1123F}-\x{11240}",
+    r"\x{11380}-\x{11389}\x{1138B}\x{1138E}\x{11390}-\x{113B5}\x{113B7}\x{113D1}\x{113D3}",
+    r"\x{116D0}-\x{116E3}\x{11BC0}-\x{11BE0}\x{11BF0}-\x{11BF9}\x{11F02}",
+    r"\x{11F04}-\x{11F10}\x{11F12}-\x{11F33}\x{11F50}-\x{11F59}\x{1342F}",
+    r"\x{13441}-\x{13446}\x{13460}-\x{143FA}\x{16100}-\x{1611D}\x{16130}-\x{16139}",
+    r"\x{16D40}-\x{16D6C}\x{16D70}-\x{16D79}\x{18CFF}\x{1B132}\x{1B155}\x{1CCF0}-\x{1CCF9}",
+    r"\x{1D2C0}-\x{1D2D3}\x{1DF25}-\x{1DF2A}\x{1E030}-\x{1E06D}\x{1E4D0}-\x{1E4EB}",
+    r"\x{1E4F0}-\x{1E4F9}\x{1E5D0}-\x{1E5ED}\x{1E5F0}-\x{1E5FA}\x{2B739}",
+    r"\x{2EBF0}-\x{2EE5D}\x{31350}-\x{323AF}",
+    r"]]",
+);
+
+/// Python `re`'s `\s` on str (`str.isspace()`): Rust's `\s` plus U+001C..U+001F.
+const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x20\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
+
+/// A fence line of an optional language plus whitespace and an optional path, then the code up to
+/// the nearest line that starts with a fence. Rust's leftmost-first semantics pick the same matches
+/// and captures as Python's backtracking `re` for this pattern.
+static FENCED_BLOCK: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let source = format!(r"```({WORD}+{SPACE}+)?([{WORD}./-]+)?\n((?s:.*?))\n```");
+    regex::Regex::new(&source).expect("fenced block regex")
+});
+
+/// One fenced block: language and path as written on the fence line (stripped, `""` when absent),
+/// the path prefixed with `base` unless it is absolute, and the stripped code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeBlock {
+    pub language: String,
+    pub path: String,
+    pub code: String,
+}
+
+/// Every fenced code block of `text`, left to right, without overlaps.
+pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
+    FENCED_BLOCK
+        .captures_iter(text)
+        .map(|caps| {
+            let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+            let path = python_strip(group(2));
+            let path = if path.is_empty() || path.starts_with('/') {
+                path.to_string()
+            } else {
+                format!("{base}{path}")
+            };
+            CodeBlock {
+                language: python_strip(group(1)).to_string(),
+                path,
+                code: python_strip(group(3)).to_string(),
+            }
+        })
+        .collect()
+}
+
+fn eval_code_blocks(args: &[Value], _: &mut Ctx) -> Value {
+    let text = args[0].as_str().unwrap_or("");
+    let base = args[1].as_str().unwrap_or("");
+    Value::list(
+        code_blocks(text, base)
+            .into_iter()
+            .map(|b| {
+                let mut object = Map::new();
+                object.insert(Arc::from("language"), Value::str(&b.language));
+                object.insert(Arc::from("path"), Value::str(&b.path));
+                object.insert(Arc::from("code"), Value::str(&b.code));
+                Value::Object(Arc::new(object))
+            })
+            .collect(),
+    )
+}
+
+pub const BUILTINS: &[Builtin] = &[Builtin {
+    name: "code_blocks",
+    doc: "Every fenced code block of the text as `{language, path, code}` objects, left to right. A block is \
+          ```` ``` ````, an optional language word followed by whitespace, an optional path of word \
+          characters and `./-`, a line break, the code, a line break and ```` ``` ```` (Python `re` \
+          `\\w`/`\\s` semantics: combining marks are not word characters, CR LF after the fence line does not \
+          match). language and path are `\"\"` when absent (```` ```typescript ```` alone is a path, not a \
+          language); a relative path gets `base` prepended; language, path and code are stripped.",
+    params: &[
+        req("text", Ty::STRING),
+        opt("base", Ty::STRING, Default::Str("")),
+    ],
+    returns: Ty::LIST,
+    eval: eval_code_blocks,
+    validate: None,
+}];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtins::testing::{call, s};
+
+    fn block(language: &str, path: &str, code: &str) -> CodeBlock {
+        CodeBlock {
+            language: language.into(),
+            path: path.into(),
+            code: code.into(),
+        }
+    }
+
+    #[test]
+    fn language_path_and_code() {
+        let text =
+            "intro\n```typescript src/a.ts\nconst a = 1;\n```\n```js /abs/b.js\n  b()\n\n```";
+        assert_eq!(
+            code_blocks(text, "/base/"),
+            vec![
+                block("typescript", "/base/src/a.ts", "const a = 1;"),
+                block("js", "/abs/b.js", "b()")
+            ]
+        );
+    }
+
+    #[test]
+    fn lone_word_is_a_path() {
+        assert_eq!(
+            code_blocks("```typescript\nx\n```", "/b/"),
+            vec![block("", "/b/typescript", "x")]
+        );
+    }
+
+    #[test]
+    fn bare_fence_has_neither() {
+        assert_eq!(code_blocks("```\nx\n```", "/b/"), vec![block("", "", "x")]);
+    }
+
+    #[test]
+    fn python_whitespace_and_word_rules() {
+        assert_eq!(
+            code_blocks("```ts\u{1c}a.ts\nx\n```", ""),
+            vec![block("ts", "a.ts", "x")]
+        );
+        assert_eq!(code_blocks("```ts e\u{301}.ts\nx\n```", ""), vec![]);
+        assert_eq!(code_blocks("```ts a.ts\r\nx\n```", ""), vec![]);
+        assert_eq!(
+            code_blocks("```ts x²\nx\n```", ""),
+            vec![block("ts", "x²", "x")]
+        );
+        // Kawi (Unicode 15) is not a word character for CPython 3.11.
+        assert_eq!(code_blocks("```ts \u{11f04}\nx\n```", ""), vec![]);
+    }
+
+    #[test]
+    fn no_block_is_an_empty_list() {
+        assert!(call("code_blocks", vec![s("no fences")]).json_eq(&Value::list(vec![])));
+    }
+
+    #[test]
+    fn builtin_returns_objects() {
+        let v = call("code_blocks", vec![s("```ts a.ts\nx\n```"), s("/r/")]);
+        let first = &v.as_list().unwrap()[0];
+        let o = first.as_object().unwrap();
+        assert!(
+            o["language"].json_eq(&s("ts"))
+                && o["path"].json_eq(&s("/r/a.ts"))
+                && o["code"].json_eq(&s("x"))
+        );
+    }
+
+    /// The class `WORD` is exactly Python 3.11's `\w`, code point by code point.
+    #[test]
+    fn word_class_is_python_word() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/text/word_chars.json"
+        );
+        let ranges: Vec<(u32, u32)> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut python = vec![false; 0x110000];
+        for (a, b) in ranges {
+            python[a as usize..=b as usize]
+                .iter_mut()
+                .for_each(|w| *w = true);
+        }
+        let word = regex::Regex::new(&format!("^{WORD}$")).unwrap();
+        let mut buf = [0u8; 4];
+        let differing: Vec<String> = (0..=0x10ffffu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| word.is_match(c.encode_utf8(&mut buf)) != python[c as usize])
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(
+            differing.is_empty(),
+            "{} differ: {}",
+            differing.len(),
+            differing.join(" ")
+        );
+    }
+
+    #[test]
+    fn space_class_is_python_space() {
+        let space = regex::Regex::new(&format!("^{SPACE}$")).unwrap();
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
+            assert_eq!(
+                space.is_match(c.encode_utf8(&mut buf)),
+                crate::builtins::text::is_python_space(c),
+                "{c:?}"
+            );
+        }
+    }
+
+    /// Python's `re` on the code sections of the Runloop corpus and on generated hostile strings.
+    #[test]
+    fn agrees_with_python_re() {
+        #[derive(serde::Deserialize)]
+        struct Case {
+            text: String,
+            blocks: Vec<(String, String, String)>,
+        }
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/text/code_blocks.jsonl"
+        );
+        let data = std::fs::read_to_string(path).unwrap();
+        let mut cases = 0;
+        for line in data.lines() {
+            let case: Case = serde_json::from_str(line).unwrap();
+            let expected: Vec<CodeBlock> =
+                case.blocks.iter().map(|(l, p, c)| block(l, p, c)).collect();
+            assert_eq!(
+                code_blocks(&case.text, "/home/user/testbed/"),
+                expected,
+                "{:?}",
+                case.text
+            );
+            cases += 1;
+        }
+        assert!(cases >= 1000, "{cases}");
+    }
+}
