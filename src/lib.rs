@@ -6,8 +6,10 @@
 
 pub mod builtins;
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod plan;
+pub mod run;
 pub mod syntax;
 pub mod value;

@@ -1,0 +1,259 @@
+//! The `rubric` command line: a thin layer over the library.
+
+mod explain;
+
+use std::io::{self, BufRead, BufReader, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::builtins::Limits;
+use crate::check;
+use crate::diagnostic::{render_github, render_with, Diagnostic, SourceFile};
+use crate::run::{grade_stream, load_grader, LoadError};
+
+/// Exit codes (documented in README.md).
+pub mod exit {
+    /// Success: no rubric errors; every input line was a readable case.
+    pub const OK: u8 = 0;
+    /// The rubric has errors (or `test`/`diff` found failures or differences).
+    pub const FAILED: u8 = 1;
+    /// Bad usage or an unreadable file.
+    pub const USAGE: u8 = 2;
+    /// Grading finished, but some input lines were not readable cases (each has an error result line).
+    pub const MALFORMED_LINES: u8 = 3;
+}
+
+#[derive(Parser)]
+#[command(name = "rubric", version, about = "Compile, check and run declarative graders (reward functions) for LLM outputs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum CheckFormat {
+    /// Rendered reports with source snippets.
+    Human,
+    /// GitHub Actions annotations (`::error file=...,line=...,col=...::message`).
+    Github,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check rubrics and explain every mistake. Exit 0 = no errors (warnings allowed), 1 = errors.
+    #[command(after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric")]
+    Check {
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: CheckFormat,
+    },
+    /// Compile a rubric to its scoring plan (JSON). The same input always gives the same bytes.
+    #[command(after_help = "Example:\n  rubric compile rubrics/harvey.rubric -o harvey.plan.json")]
+    Compile {
+        file: String,
+        /// Write the plan here instead of stdout.
+        #[arg(short, long)]
+        out: Option<String>,
+    },
+    /// Grade cases (JSONL): one result line per input line, in input order.
+    #[command(after_help = "Example:\n  rubric grade rubrics/tax.rubric --cases examples/tax/cases.jsonl --out results.jsonl\n  cat cases.jsonl | rubric grade harvey.plan.json --cases - --jobs 2\n\nExit codes: 0 every line graded, 1 rubric errors, 2 usage/IO, 3 some lines were not readable cases.")]
+    Grade {
+        /// A `.rubric` source or a compiled plan.
+        grader: String,
+        /// The cases file (JSONL); `-` reads standard input.
+        #[arg(long)]
+        cases: String,
+        /// Write results here instead of stdout.
+        #[arg(long)]
+        out: Option<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Longest string (characters) a fuzzy similarity compares.
+        #[arg(long, default_value_t = Limits::default().fuzzy_chars)]
+        max_fuzzy_chars: usize,
+        /// Largest code (bytes) given to an AST parser.
+        #[arg(long, default_value_t = Limits::default().code_bytes)]
+        max_code_bytes: usize,
+    },
+    /// Explain, criterion by criterion, how each case got its score.
+    #[command(after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003")]
+    Explain {
+        grader: String,
+        #[arg(long)]
+        cases: String,
+        /// Only the case with this id.
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+/// Runs the CLI with the process arguments.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check { files, format } => check_files(&files, format),
+        Command::Compile { file, out } => compile(&file, out.as_deref()),
+        Command::Grade { grader, cases, out, jobs, max_fuzzy_chars, max_code_bytes } => {
+            let limits = Limits { fuzzy_chars: max_fuzzy_chars, code_bytes: max_code_bytes, ..Limits::default() };
+            grade(&grader, &cases, out.as_deref(), jobs, &limits)
+        }
+        Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
+    };
+    ExitCode::from(code)
+}
+
+fn theme() -> miette::GraphicalTheme {
+    if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    }
+}
+
+fn print_diagnostics(file: &SourceFile, diagnostics: &[Diagnostic]) {
+    let theme = theme();
+    let mut err = io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{}", render_with(d, file, theme.clone()));
+    }
+}
+
+fn check_files(files: &[String], format: CheckFormat) -> u8 {
+    let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
+    for path in files {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{path}`: {e}");
+                unreadable += 1;
+                continue;
+            }
+        };
+        let file = SourceFile::new(path.as_str(), text);
+        let compiled = check::compile(&file);
+        match format {
+            CheckFormat::Human => print_diagnostics(&file, &compiled.diagnostics),
+            CheckFormat::Github => {
+                for d in &compiled.diagnostics {
+                    println!("{}", render_github(d, &file));
+                }
+            }
+        }
+        errors += compiled.diagnostics.iter().filter(|d| d.is_error()).count();
+        warnings += compiled.diagnostics.iter().filter(|d| !d.is_error()).count();
+    }
+    let n = files.len();
+    eprintln!(
+        "checked {n} file{}: {errors} error{}, {warnings} warning{}",
+        if n == 1 { "" } else { "s" },
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" }
+    );
+    if unreadable > 0 {
+        exit::USAGE
+    } else if errors > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn compile(path: &str, out: Option<&str>) -> u8 {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read `{path}`: {e}");
+            return exit::USAGE;
+        }
+    };
+    let file = SourceFile::new(path, text);
+    let compiled = check::compile(&file);
+    print_diagnostics(&file, &compiled.diagnostics);
+    let Some(plan) = compiled.plan else { return exit::FAILED };
+    let json = plan.to_json();
+    match out {
+        Some(o) => {
+            if let Err(e) = std::fs::write(o, json) {
+                eprintln!("error: cannot write `{o}`: {e}");
+                return exit::USAGE;
+            }
+        }
+        None => print!("{json}"),
+    }
+    exit::OK
+}
+
+/// Loads a grader, printing why when it cannot be loaded.
+pub(crate) fn load(grader: &str) -> Result<crate::eval::Program, u8> {
+    load_grader(grader).map_err(|e| match e {
+        LoadError::Io(m) => {
+            eprintln!("error: {m}");
+            exit::USAGE
+        }
+        LoadError::Plan(m) => {
+            eprintln!("error: {m}");
+            exit::FAILED
+        }
+        LoadError::Rubric(file, diagnostics) => {
+            print_diagnostics(&file, &diagnostics);
+            exit::FAILED
+        }
+    })
+}
+
+/// Opens a cases file, or standard input for `-`.
+pub(crate) fn open_cases(cases: &str) -> Result<Box<dyn BufRead>, u8> {
+    if cases == "-" {
+        return Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())));
+    }
+    match std::fs::File::open(cases) {
+        Ok(f) => Ok(Box::new(BufReader::with_capacity(1 << 20, f))),
+        Err(e) => {
+            eprintln!("error: cannot read `{cases}`: {e}");
+            Err(exit::USAGE)
+        }
+    }
+}
+
+fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limits: &Limits) -> u8 {
+    let program = match load(grader) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut input = match open_cases(cases) {
+        Ok(i) => i,
+        Err(code) => return code,
+    };
+    let mut output: Box<dyn Write> = match out {
+        Some(o) => match std::fs::File::create(o) {
+            Ok(f) => Box::new(io::BufWriter::with_capacity(1 << 20, f)),
+            Err(e) => {
+                eprintln!("error: cannot write `{o}`: {e}");
+                return exit::USAGE;
+            }
+        },
+        None => Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let summary = match grade_stream(&program, &mut input, &mut output, jobs, limits) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    eprintln!(
+        "graded {} case{}: mean score {:.6}, {} data error{}, {} malformed line{}",
+        summary.lines,
+        if summary.lines == 1 { "" } else { "s" },
+        summary.mean(),
+        summary.errors,
+        if summary.errors == 1 { "" } else { "s" },
+        summary.malformed,
+        if summary.malformed == 1 { "" } else { "s" },
+    );
+    if summary.malformed > 0 { exit::MALFORMED_LINES } else { exit::OK }
+}

@@ -1,0 +1,144 @@
+//! Grading streams of cases: the library side of `rubric grade`. Lines are read in chunks, graded on
+//! all worker threads and written in input order, so memory stays flat and output does not depend
+//! on the number of threads.
+
+use std::io::{self, BufRead, Write};
+
+use rayon::prelude::*;
+
+use crate::builtins::{Ctx, Limits};
+use crate::check;
+use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::eval::case::{error_line, parse_line, result_line};
+use crate::eval::{Outcome, Program};
+use crate::plan::Plan;
+
+/// Lines graded per batch (bounded memory; large enough to keep every core busy).
+const CHUNK: usize = 2048;
+
+/// Why a grader could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    Io(String),
+    /// The rubric has errors (with its source, for rendering).
+    Rubric(SourceFile, Vec<Diagnostic>),
+    Plan(String),
+}
+
+/// Loads a grader: a compiled plan (JSON) or a `.rubric` source, compiled on the fly.
+pub fn load_grader(path: &str) -> Result<Program, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(format!("cannot read `{path}`: {e}")))?;
+    if path.ends_with(".json") || text.trim_start().starts_with('{') {
+        let plan = Plan::from_json(&text).map_err(|e| LoadError::Plan(format!("{path}: {e}")))?;
+        return Program::new(plan).map_err(|e| LoadError::Plan(format!("{path}: {e}")));
+    }
+    let file = SourceFile::new(path, text);
+    let compiled = check::compile(&file);
+    match compiled.plan {
+        Some(plan) => Program::new(plan).map_err(|e| LoadError::Plan(format!("{path}: {e}"))),
+        None => Err(LoadError::Rubric(file, compiled.diagnostics)),
+    }
+}
+
+/// Totals of a grading run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Summary {
+    /// Result lines written (= input lines).
+    pub lines: usize,
+    /// Lines that were not readable cases.
+    pub malformed: usize,
+    /// Cases graded whose data made a criterion fail (scored with the on-error value).
+    pub errors: usize,
+    /// Sum of all scores written (for the mean).
+    pub score_sum: f64,
+}
+
+impl Summary {
+    pub fn mean(&self) -> f64 {
+        if self.lines == 0 { 0.0 } else { self.score_sum / self.lines as f64 }
+    }
+}
+
+/// One graded line: the result JSON, plus what the summary needs.
+pub struct Graded {
+    pub json: String,
+    pub score: f64,
+    pub malformed: bool,
+    pub error: bool,
+    pub id: serde_json::Value,
+    pub outcome: Option<Outcome>,
+}
+
+/// Grades one line (1-based `line_no`).
+pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx) -> Graded {
+    match parse_line(line, &program.projection) {
+        Ok(doc) => {
+            let outcome = program.grade(&doc, ctx);
+            let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
+            Graded {
+                json: result_line(&id, line_no, &outcome),
+                score: outcome.score,
+                malformed: false,
+                error: outcome.error.is_some(),
+                id,
+                outcome: Some(outcome),
+            }
+        }
+        Err(e) => Graded {
+            json: error_line(&e, line_no, program.plan.on_error),
+            score: program.plan.on_error,
+            malformed: true,
+            error: true,
+            id: e.id,
+            outcome: None,
+        },
+    }
+}
+
+/// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
+/// `jobs` threads and writes one result line per input line, in order.
+pub fn grade_stream(program: &Program, input: &mut dyn BufRead, output: &mut dyn Write, jobs: usize, limits: &Limits) -> io::Result<Summary> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(io::Error::other)?;
+    let mut summary = Summary::default();
+    let mut line_no = 0usize;
+    let mut done = false;
+    while !done {
+        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let mut buf = Vec::new();
+            if input.read_until(b'\n', &mut buf)? == 0 {
+                done = true;
+                break;
+            }
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            }
+            chunk.push(buf);
+        }
+        let first = line_no + 1;
+        line_no += chunk.len();
+        let graded: Vec<(String, f64, bool, bool)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .enumerate()
+                .map_init(
+                    || Ctx::new(limits.clone()),
+                    |ctx, (i, line)| {
+                        let g = grade_line(program, line, first + i, ctx);
+                        (g.json, g.score, g.malformed, g.error)
+                    },
+                )
+                .collect()
+        });
+        for (json, score, malformed, error) in graded {
+            output.write_all(json.as_bytes())?;
+            output.write_all(b"\n")?;
+            summary.lines += 1;
+            summary.score_sum += score;
+            summary.malformed += malformed as usize;
+            summary.errors += (error && !malformed) as usize;
+        }
+    }
+    output.flush()?;
+    Ok(summary)
+}
