@@ -140,6 +140,14 @@ pub const BUILTINS: &[Builtin] = &[
         validate: None,
     },
     Builtin {
+        name: "required",
+        doc: "The value itself, or an error when it is missing: marks data a case must have (a missing reference field fails the case with the on-error score instead of quietly scoring 0).",
+        params: &[req("value", Ty::DATA)],
+        returns: Ty::JSON,
+        eval: required,
+        validate: None,
+    },
+    Builtin {
         name: "number",
         doc: "A number as it is, or a string holding a decimal number parsed; anything else is an error.",
         params: &[req("value", Ty::NUMBER.or(Ty::STRING).or(Ty::FIGURE))],
@@ -300,6 +308,13 @@ fn list(a: &[Value], _: &mut Ctx) -> Value {
     }
 }
 
+fn required(a: &[Value], _: &mut Ctx) -> Value {
+    match &a[0] {
+        Value::Missing(p) => Value::error(format!("required value `{p}` is missing")),
+        v => v.clone(),
+    }
+}
+
 fn number(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::Number(n) => Value::Number(*n),
@@ -374,6 +389,11 @@ mod tests {
     fn list_wraps_a_single_value() {
         assert_eq!(call("list", vec![s("x")]).short(20), "[\"x\"]");
         assert_eq!(call("list", vec![l(vec![n(1.0)])]).short(20), "[1.0]");
+    }
+    #[test]
+    fn required_fails_on_missing() {
+        assert!(call("required", vec![Value::Missing("item.x".into())]).is_error());
+        assert_eq!(call("required", vec![Value::Null]).short(10), "null");
     }
     #[test]
     fn number_parses_strings() {

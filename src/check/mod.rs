@@ -568,7 +568,7 @@ impl<'a> Checker<'a> {
                         self.expect(tb, Ty::BOOL, b.span, &what("right"));
                         Ty::BOOL
                     }
-                    BinOp::Coalesce => Ty(ta.0 & !(Ty::MISSING.0 | Ty::ERROR.0)).or(tb),
+                    BinOp::Coalesce => Ty(ta.0 & !(Ty::MISSING.0 | Ty::ERROR.0 | Ty::NULL.0)).or(tb),
                     BinOp::Eq | BinOp::Ne => Ty::BOOL,
                     BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
                         self.expect(ta, NUMERIC.or(Ty::STRING), a.span, &what("left"));

@@ -716,8 +716,10 @@ fn binary(op: BinOp, a: &Ex, b: &Ex, env: &mut Env) -> Value {
                 Err(e) => e,
             }
         }
+        // Like JavaScript's nullish coalescing, plus errors: `x ?? d` is `d` when `x` is missing,
+        // null or an error.
         BinOp::Coalesce => match eval(a, env) {
-            Value::Missing(_) | Value::Error(_) => eval(b, env),
+            Value::Missing(_) | Value::Null | Value::Error(_) => eval(b, env),
             v => v,
         },
         _ => {
