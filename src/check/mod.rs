@@ -775,17 +775,9 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// `name(a: string, b: list = [])` for help texts.
-pub fn signature(b: &builtins::Builtin) -> String {
-    let params: Vec<String> = b
-        .params
-        .iter()
-        .map(|p| match p.default {
-            None => format!("{}: {}", p.name, p.ty.describe()),
-            Some(d) => format!("{}: {} = {}", p.name, p.ty.describe(), d.value().short(20)),
-        })
-        .collect();
-    format!("signature: {}({})", b.name, params.join(", "))
+/// `signature: name(a: string, ...)` for help texts.
+fn signature(b: &builtins::Builtin) -> String {
+    format!("signature: {}", builtins::signature(b))
 }
 
 fn item_span(item: &Item) -> Span {

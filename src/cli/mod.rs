@@ -78,6 +78,13 @@ enum Command {
         #[arg(long, default_value_t = Limits::default().code_bytes)]
         max_code_bytes: usize,
     },
+    /// List every builtin with its signature and documentation.
+    #[command(after_help = "Example:\n  rubric builtins\n  rubric builtins --markdown > docs/builtins.md")]
+    Builtins {
+        /// Print a markdown reference instead of plain text.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Explain, criterion by criterion, how each case got its score.
     #[command(after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003")]
     Explain {
@@ -101,6 +108,10 @@ pub fn main() -> ExitCode {
             grade(&grader, &cases, out.as_deref(), jobs, &limits)
         }
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
+        Command::Builtins { markdown } => {
+            print!("{}", if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() });
+            exit::OK
+        }
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,146 @@
+//! The `rubric` binary, end to end.
+
+use std::process::{Command, Output};
+
+fn rubric(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rubric")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
+
+#[test]
+fn shipped_rubrics_check_clean() {
+    let files: Vec<String> = SHIPPED.iter().map(|g| format!("rubrics/{g}.rubric")).collect();
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let o = rubric(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("0 errors, 0 warnings"), "{}", stderr(&o));
+}
+
+#[test]
+fn misspelt_binding_fails_with_code_location_and_suggestion() {
+    let o = rubric(&["check", "tests/fixtures/cli/misspelt.rubric"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("rubric::unknown_name"), "{err}");
+    assert!(err.contains("tests/fixtures/cli/misspelt.rubric:4:14"), "{err}");
+    assert!(err.contains("did you mean `answer`?"), "{err}");
+}
+
+#[test]
+fn github_format_prints_annotations() {
+    let o = rubric(&["check", "--format", "github", "tests/fixtures/cli/misspelt.rubric"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l.starts_with("::error file=tests/fixtures/cli/misspelt.rubric,line=4,col=14,title=rubric::unknown_name::")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("::warning file=tests/fixtures/cli/misspelt.rubric,line=2,col=7,title=rubric::unused_binding::")), "{out}");
+}
+
+#[test]
+fn unreadable_file_is_a_usage_error() {
+    assert_eq!(rubric(&["check", "no/such.rubric"]).status.code(), Some(2));
+}
+
+#[test]
+fn compile_is_deterministic_and_the_plan_grades_like_the_source() {
+    let dir = std::env::temp_dir().join(format!("rubric-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for g in SHIPPED {
+        let a = rubric(&["compile", &format!("rubrics/{g}.rubric")]);
+        let b = rubric(&["compile", &format!("rubrics/{g}.rubric")]);
+        assert_eq!(a.status.code(), Some(0), "{g}: {}", stderr(&a));
+        assert_eq!(a.stdout, b.stdout, "{g}: compile is not deterministic");
+        let plan = dir.join(format!("{g}.plan.json"));
+        std::fs::write(&plan, &a.stdout).unwrap();
+        let cases = format!("examples/{g}/cases.jsonl");
+        let from_source = rubric(&["grade", &format!("rubrics/{g}.rubric"), "--cases", &cases]);
+        let from_plan = rubric(&["grade", plan.to_str().unwrap(), "--cases", &cases]);
+        assert_eq!(from_source.status.code(), Some(0), "{g}: {}", stderr(&from_source));
+        assert_eq!(from_source.stdout, from_plan.stdout, "{g}: plan and source grade differently");
+    }
+}
+
+#[test]
+fn every_input_line_yields_one_result_line_in_order() {
+    let o = rubric(&["grade", "rubrics/nova_tool.rubric", "--cases", "tests/fixtures/cli/mixed.jsonl"]);
+    assert_eq!(o.status.code(), Some(3), "malformed lines give exit code 3");
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let input_lines = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli/mixed.jsonl")).unwrap().lines().count();
+    assert_eq!(lines.len(), input_lines);
+    let summary: Vec<(String, f64, Option<u64>)> = lines
+        .iter()
+        .map(|l| (l["id"].to_string(), l["score"].as_f64().unwrap(), l["line"].as_u64()))
+        .collect();
+    assert_eq!(summary[0], ("\"ok-1\"".into(), 1.0, None));
+    assert_eq!(summary[1], ("\"ok-2\"".into(), 0.5, None));
+    assert_eq!(summary[2], ("null".into(), 0.0, Some(3)));
+    assert!(lines[2]["error"].as_str().unwrap().starts_with("line 3: invalid JSON"));
+    assert_eq!(summary[3], ("null".into(), 0.0, Some(4)));
+    assert!(lines[3]["error"].as_str().unwrap().contains("must be a JSON object"));
+    assert_eq!(lines[4]["error"], "line 5: blank line");
+    assert_eq!(summary[5], ("\"no-sample\"".into(), 0.0, Some(6)));
+    assert!(lines[6]["error"].as_str().unwrap().contains("required value `item.reference_answer.tool_parameters` is missing"), "{}", lines[6]);
+    assert_eq!(summary[7], ("\"ok-3\"".into(), 0.0, None));
+    assert!(stderr(&o).contains("graded 8 cases"), "{}", stderr(&o));
+}
+
+#[test]
+fn output_is_identical_for_one_and_two_jobs() {
+    for g in SHIPPED {
+        let cases = format!("tests/corpus/{g}/cases.jsonl");
+        let one = rubric(&["grade", &format!("rubrics/{g}.rubric"), "--cases", &cases, "--jobs", "1"]);
+        let two = rubric(&["grade", &format!("rubrics/{g}.rubric"), "--cases", &cases, "--jobs", "2"]);
+        assert_eq!(one.status.code(), Some(0), "{g}: {}", stderr(&one));
+        assert!(one.stdout == two.stdout, "{g}: --jobs 1 and --jobs 2 differ");
+    }
+}
+
+#[test]
+fn cases_can_come_from_stdin() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(["grade", "rubrics/chem.rubric", "--cases", "-"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"id":"x","item":{"reference_answer":{"a":2,"b":3}},"sample":{"output_json":{"a":2.0,"b":4}}}"#)
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let r: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(r["score"], 0.5);
+}
+
+#[test]
+fn explain_names_each_criterion() {
+    let o = rubric(&["explain", "rubrics/tax.rubric", "--cases", "examples/tax/cases.jsonl", "--id", "tax-public-s1-00000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.starts_with("case tax-public-s1-00000 (line 1): score "), "{out}");
+    assert!(out.contains("ownership"), "{out}");
+    assert!(out.contains("separately_stated"), "{out}");
+}
+
+#[test]
+fn help_shows_an_example_per_command() {
+    for cmd in ["check", "compile", "grade", "explain"] {
+        let o = rubric(&[cmd, "--help"]);
+        assert!(stdout(&o).contains("Example:"), "{cmd}: {}", stdout(&o));
+    }
+}
