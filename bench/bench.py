@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Side-by-side throughput of `rubric grade` and the Python reference graders.
+
+    python3 bench/bench.py [--reference DIR] [--cases N] [--graders a,b] [--repeat 3]
+
+Builds N-case inputs (default 20,000) per grader by repeating tests/corpus/<grader>/cases.jsonl with
+fresh ids, grades each with the release binary (best of --repeat runs, default all cores), and, when
+--reference points at a directory holding the reference graders' `bench.py` (e.g. ../shared/oracle),
+runs the Python reference on the same file in the same run. Prints a table: grader, reference
+cases/s, rubric cases/s, ratio, rubric peak RSS.
+"""
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GRADERS = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"]
+
+
+def build_input(grader, n, out_dir):
+    path = os.path.join(out_dir, f"{grader}-{n}.jsonl")
+    if os.path.exists(path):
+        return path
+    with open(os.path.join(ROOT, "tests", "corpus", grader, "cases.jsonl"), encoding="utf-8") as f:
+        cases = [json.loads(line) for line in f if line.strip()]
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        for i in range(n):
+            c = dict(cases[i % len(cases)])
+            c["id"] = f"{c['id']}-{i}"
+            out.write(json.dumps(c, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return path
+
+
+def run_rubric(binary, grader, cases, jobs):
+    """Returns (seconds, peak RSS in MB) of one `rubric grade` run."""
+    cmd = [binary, "grade", os.path.join(ROOT, "rubrics", f"{grader}.rubric"), "--cases", cases, "--out", os.devnull]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    # Measure the child alone: fork a helper whose RUSAGE_CHILDREN sees only this run.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        dt = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        os.write(w, json.dumps([proc.returncode, dt, rss, proc.stderr.decode()[-500:]]).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    os.waitpid(pid, 0)
+    code, dt, rss, err = json.loads(data)
+    if code not in (0, 3):
+        sys.exit(f"rubric grade failed for {grader}: {err}")
+    return dt, rss
+
+
+def run_reference(ref_dir, grader, cases, repeat):
+    out = subprocess.run([sys.executable, os.path.join(ref_dir, "bench.py"), grader, cases, "--repeat", str(repeat)],
+                         capture_output=True, text=True, check=True).stdout
+    m = re.search(r"-> ([\d,]+) cases/s", out)
+    return float(m.group(1).replace(",", "")) if m else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reference", help="directory of the Python reference graders (holding bench.py)")
+    ap.add_argument("--cases", type=int, default=20000)
+    ap.add_argument("--graders", default=",".join(GRADERS))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=0, help="rubric worker threads (default: all cores)")
+    ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "rubric"))
+    ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    args = ap.parse_args()
+    if not os.path.exists(args.binary):
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+    os.makedirs(args.work, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}; {args.cases} cases per grader")
+    print(f"{'grader':<10} {'reference/s':>12} {'rubric/s':>10} {'ratio':>7} {'peak RSS':>9}")
+    for g in args.graders.split(","):
+        cases = build_input(g, args.cases, args.work)
+        runs = [run_rubric(args.binary, g, cases, args.jobs) for _ in range(args.repeat)]
+        best = min(dt for dt, _ in runs)
+        rss = max(r for _, r in runs)
+        rate = args.cases / best
+        ref = run_reference(args.reference, g, cases, args.repeat) if args.reference else float("nan")
+        ratio = rate / ref if ref == ref else float("nan")
+        ref_s = f"{ref:,.0f}" if ref == ref else "-"
+        ratio_s = f"{ratio:.1f}x" if ratio == ratio else "-"
+        print(f"{g:<10} {ref_s:>12} {rate:>10,.0f} {ratio_s:>7} {rss:>7.1f}MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
