@@ -13,6 +13,9 @@ use crate::eval::case::{error_line, parse_line, result_line};
 use crate::eval::{Outcome, Program};
 use crate::plan::Plan;
 
+/// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
+pub const STACK: usize = 256 << 20;
+
 /// Lines graded per batch (bounded memory; large enough to keep every core busy).
 const CHUNK: usize = 2048;
 
@@ -98,7 +101,7 @@ pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx)
 /// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
 /// `jobs` threads and writes one result line per input line, in order.
 pub fn grade_stream(program: &Program, input: &mut dyn BufRead, output: &mut dyn Write, jobs: usize, limits: &Limits) -> io::Result<Summary> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(io::Error::other)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
     let mut summary = Summary::default();
     let mut line_no = 0usize;
     let mut done = false;

@@ -120,6 +120,8 @@ pub struct Outcome {
 }
 
 struct Env<'c> {
+    /// Steps left before the case exceeds its work limit.
+    steps: u64,
     slots: Vec<Value>,
     case: &'c serde_json::Value,
     total: f64,
@@ -144,7 +146,8 @@ impl Program {
     /// Grades one parsed case.
     pub fn grade(&self, case: &serde_json::Value, ctx: &mut Ctx) -> Outcome {
         ctx.start_case();
-        let mut env = Env { slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
+        let steps = ctx.limits.steps;
+        let mut env = Env { steps, slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
         let mut criteria = Vec::new();
         let mut error: Option<String> = None;
         let mut score: Option<f64> = None;
@@ -235,7 +238,7 @@ impl Program {
         }
         let mut ctx = Ctx::default();
         let case = serde_json::Value::Null;
-        let mut env = Env { slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
+        let mut env = Env { steps: 1_000_000, slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
         Some(eval(&ex, &mut env))
     }
 }
@@ -522,6 +525,10 @@ impl Lowerer<'_> {
 // ---- expression evaluation ----
 
 fn eval(ex: &Ex, env: &mut Env) -> Value {
+    if env.steps == 0 {
+        return Value::error(format!("the case exceeded the work limit of {} steps", env.ctx.limits.steps));
+    }
+    env.steps -= 1;
     match ex {
         Ex::Const(v) => v.clone(),
         Ex::List(xs) => {
