@@ -77,7 +77,7 @@ pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx)
     match parse_line(line, &program.projection) {
         Ok(doc) => {
             let outcome = program.grade(&doc, ctx);
-            let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
+            let id = doc.as_object().and_then(|o| o.get("id")).map(crate::value::Value::to_json).unwrap_or(serde_json::Value::Null);
             Graded {
                 json: result_line(&id, line_no, &outcome),
                 score: outcome.score,
@@ -105,19 +105,22 @@ pub fn grade_stream(program: &Program, input: &mut dyn BufRead, output: &mut dyn
     let mut summary = Summary::default();
     let mut line_no = 0usize;
     let mut done = false;
+    // One buffer per chunk, reused: lines are ranges into it.
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(CHUNK);
     while !done {
-        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut buf = Vec::new();
-            if input.read_until(b'\n', &mut buf)? == 0 {
+        buffer.clear();
+        ranges.clear();
+        while ranges.len() < CHUNK {
+            let start = buffer.len();
+            if input.read_until(b'\n', &mut buffer)? == 0 {
                 done = true;
                 break;
             }
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            chunk.push(buf);
+            let end = if buffer.last() == Some(&b'\n') { buffer.len() - 1 } else { buffer.len() };
+            ranges.push((start, end));
         }
+        let chunk: Vec<&[u8]> = ranges.iter().map(|&(s, e)| &buffer[s..e]).collect();
         let first = line_no + 1;
         line_no += chunk.len();
         let graded: Vec<(String, f64, bool, bool)> = pool.install(|| {

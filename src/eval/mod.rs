@@ -123,7 +123,7 @@ struct Env<'c> {
     /// Steps left before the case exceeds its work limit.
     steps: u64,
     slots: Vec<Value>,
-    case: &'c serde_json::Value,
+    case: &'c Value,
     total: f64,
     ctx: &'c mut Ctx,
 }
@@ -144,7 +144,7 @@ impl Program {
     }
 
     /// Grades one parsed case.
-    pub fn grade(&self, case: &serde_json::Value, ctx: &mut Ctx) -> Outcome {
+    pub fn grade(&self, case: &Value, ctx: &mut Ctx) -> Outcome {
         ctx.start_case();
         let steps = ctx.limits.steps;
         let mut env = Env { steps, slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
@@ -237,7 +237,7 @@ impl Program {
             return None;
         }
         let mut ctx = Ctx::default();
-        let case = serde_json::Value::Null;
+        let case = Value::Null;
         let mut env = Env { steps: 1_000_000, slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
         Some(eval(&ex, &mut env))
     }
