@@ -74,9 +74,14 @@ pub struct Graded {
 
 /// Grades one line (1-based `line_no`).
 pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx) -> Graded {
+    grade_line_with(program, line, line_no, ctx, false)
+}
+
+/// Grades one line, optionally recording what was read (see [`Program::grade_traced`]).
+pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx, traced: bool) -> Graded {
     match parse_line(line, &program.projection) {
         Ok(doc) => {
-            let outcome = program.grade(&doc, ctx);
+            let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
             let id = doc.as_object().and_then(|o| o.get("id")).map(crate::value::Value::to_json).unwrap_or(serde_json::Value::Null);
             Graded {
                 json: result_line(&id, line_no, &outcome),
