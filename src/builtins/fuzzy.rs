@@ -1053,7 +1053,7 @@ mod tests {
     fn harvey_corpus_f1_matches_expected_bit_for_bit() {
         let cases = fixture("harvey_cases.jsonl");
         let expected = fixture("harvey_expected.jsonl");
-        let (mut checked, mut skipped) = (0, 0);
+        let (mut checked, mut empty_reference, mut skipped) = (0, 0, 0);
         for (case, exp) in cases.lines().zip(expected.lines()) {
             let case: serde_json::Value = serde_json::from_str(case).unwrap();
             let exp: serde_json::Value = serde_json::from_str(exp).unwrap();
@@ -1064,12 +1064,14 @@ mod tests {
                 v.as_list()
                     .is_some_and(|l| l.iter().all(|x| x.as_str().is_some()))
             };
-            if !all_strings(&predicted)
-                || !all_strings(&reference)
-                || reference.as_list().unwrap().is_empty()
-            {
+            // Other shapes (null output, null elements, a string of passages) are errors or type
+            // errors for the builtin; the rubric scores them, not this test.
+            if !all_strings(&predicted) || !all_strings(&reference) {
                 skipped += 1;
                 continue;
+            }
+            if reference.as_list().unwrap().is_empty() {
+                empty_reference += 1;
             }
             let got = num(call("best_match_f1", vec![predicted, reference]));
             let want = exp["score"].as_f64().unwrap();
@@ -1082,8 +1084,12 @@ mod tests {
             checked += 1;
         }
         println!(
-            "harvey: {checked} cases equal bit for bit, {skipped} skipped (passages not lists of strings)"
+            "harvey: {checked} cases equal bit for bit ({empty_reference} with no reference passages), \
+             {skipped} skipped (passages not lists of strings)"
         );
-        assert!(checked >= 150, "only {checked} cases checked");
+        assert!(
+            checked - empty_reference >= 150,
+            "only {checked} cases checked"
+        );
     }
 }
