@@ -371,7 +371,8 @@ impl Similarity {
     }
 }
 
-/// A string prepared for one similarity.
+/// A string prepared for one similarity: its code points (ratio, partial_ratio, exact), its sorted
+/// words joined by spaces (token_sort_ratio) or its sorted distinct words (token_set_ratio).
 enum Prepared {
     Chars(Vec<char>),
     Words(Vec<Vec<char>>),
@@ -392,7 +393,7 @@ impl Prepared {
     }
 }
 
-/// The three best-match aggregates of one comparison.
+/// Best-match precision and recall of one comparison (F1 derives from them).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BestMatch {
     pub precision: f64,
