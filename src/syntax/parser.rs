@@ -85,12 +85,7 @@ fn too_deep(source: &str) -> Option<Diagnostic> {
 /// the item's own bracket depth; a keyword that cannot be nested where it stands ends an unclosed
 /// item), and each item is parsed with the `item_entry` rule. Every broken item gives one error.
 fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
-    let whole = Segment {
-        start: 0,
-        end: source.len(),
-        last_token_end: source.trim_end().len(),
-        unclosed: None,
-    };
+    let whole = Segment { start: 0, end: source.len(), last_token_end: source.trim_end().len(), unclosed: None, closed_by: None };
     let fallback = |first: &pest::error::Error<Rule>| vec![syntax_error(first, source, &whole)];
     let Ok(head) = RubricParser::parse(Rule::rubric_head, source) else {
         return fallback(&first);
@@ -460,14 +455,13 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
                 _ => ']',
             };
             let end = seg.last_token_end;
-            return Diagnostic::error(
-                "rubric::unclosed_delimiter",
-                format!("unclosed `{open}`"),
-                Span::new(at, at + 1),
-                format!("this `{open}` is never closed"),
-            )
-            .with_label(Span::new(end, end), format!("expected `{close}` here"))
-            .with_help(format!("add `{close}` before the next item; {shape}"));
+            let d = Diagnostic::error("rubric::unclosed_delimiter", format!("unclosed `{open}`"), Span::new(at, at + 1), format!("this `{open}` is never closed"));
+            return match seg.closed_by {
+                Some(c) => d
+                    .with_label(Span::new(c, c + 1), format!("expected `{close}` before this `{}`", &source[c..c + 1]))
+                    .with_help(format!("add the missing `{close}`; {shape}")),
+                None => d.with_label(Span::new(end, end), format!("expected `{close}` here")).with_help(format!("add `{close}` before the next item; {shape}")),
+            };
         }
     }
     let token = &source[pos..token_end(source, pos)];

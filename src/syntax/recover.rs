@@ -40,6 +40,8 @@ pub struct Segment {
     /// End of the item's last token (trailing blanks and comments excluded).
     pub last_token_end: usize,
     pub unclosed: Option<(char, usize)>,
+    /// When `unclosed` was skipped by the closer of an outer bracket (`f(xs[0)`), that closer.
+    pub closed_by: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -84,7 +86,9 @@ pub fn scan(src: &str, from: usize) -> Scan {
         if let Some(mut s) = current.take().filter(|s| s.start < at) {
             s.end = at;
             s.last_token_end = last_end.max(s.start);
-            s.unclosed = stack.last().map(|(c, p, _)| (*c, *p));
+            if s.unclosed.is_none() {
+                s.unclosed = stack.last().map(|(c, p, _)| (*c, *p));
+            }
             out.segments.push(s);
         }
         stack.clear();
@@ -195,6 +199,12 @@ pub fn scan(src: &str, from: usize) -> Scan {
                     return out;
                 }
                 if let Some(k) = stack.iter().rposition(|(o, _, _)| *o == open) {
+                    if let (Some(seg), Some((c, p, _))) = (current.as_mut(), stack.get(k + 1)) {
+                        if seg.unclosed.is_none() {
+                            seg.unclosed = Some((*c, *p));
+                            seg.closed_by = Some(i);
+                        }
+                    }
                     stack.truncate(k);
                 }
                 i += 1;
@@ -259,7 +269,9 @@ pub fn scan(src: &str, from: usize) -> Scan {
     if let Some(mut s) = current.take() {
         s.end = b.len();
         s.last_token_end = last_token_end.max(s.start);
-        s.unclosed = stack.last().map(|(c, p, _)| (*c, *p));
+        if s.unclosed.is_none() {
+            s.unclosed = stack.last().map(|(c, p, _)| (*c, *p));
+        }
         out.segments.push(s);
     }
     out
