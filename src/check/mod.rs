@@ -3,6 +3,8 @@
 //! validates JSONPaths, regexes and figures, and lowers the rubric to a [`Plan`]. All problems of a
 //! file are reported, not only the first.
 
+#[cfg(test)]
+mod catalogue;
 mod constants;
 mod suggest;
 
@@ -155,7 +157,7 @@ impl<'a> Checker<'a> {
             }
             match item {
                 Item::Setting(s) => {
-                    if let Some(prev) = settings.insert(s.name.name.clone(), s.span) {
+                    if let Some(prev) = settings.insert(s.name.name.clone(), s.name.span.to(s.value.span)) {
                         self.error(
                             Diagnostic::error("rubric::duplicate_setting", format!("`{}` is set twice", s.name.name), s.name.span, "set again here")
                                 .with_label(prev, "first set here")
@@ -465,7 +467,7 @@ impl<'a> Checker<'a> {
             let help = if want == Ty::BOOL && got_data.intersects(NUMERIC) {
                 "compare the number to get a bool, e.g. `len(x) > 0`".to_string()
             } else if want.intersects(Ty::BOOL) && got_data.intersects(Ty::STRING) {
-                "test the string to get a bool, e.g. `contains(text, \"...\")` or `text != \"\"`".to_string()
+                "test the string to get a bool, e.g. `contains(text, \"...\")` or `text == \"yes\"`".to_string()
             } else if want.intersects(NUMERIC) && got_data.intersects(Ty::STRING) {
                 "convert it with `number(...)`".to_string()
             } else if want == Ty::STRING {

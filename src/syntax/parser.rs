@@ -494,7 +494,9 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
         )
         .with_help(format!("{shape}; a negative weight (`-0.5`) is a penalty"));
     }
-    if positives.contains(&Rule::ident) && is_keyword(token) {
+    let names_expected = positives.contains(&Rule::ident) || alternatives.iter().any(|a| a == "an expression");
+    let starts_expression = ["true", "false", "null", "not", "if", "for", "sample", "item", "case"];
+    if names_expected && is_keyword(token) && !starts_expression.contains(&token) {
         return Diagnostic::error(
             "rubric::reserved_name",
             format!("`{token}` is a keyword, not a name"),
