@@ -144,3 +144,30 @@ fn help_shows_an_example_per_command() {
         assert!(stdout(&o).contains("Example:"), "{cmd}: {}", stdout(&o));
     }
 }
+
+#[test]
+fn long_operator_chains_compile_and_grade_without_overflow() {
+    let dir = std::env::temp_dir().join(format!("rubric-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sources = [
+        ("sum", format!("rubric t {{ score {} }}", vec!["1"; 9_000].join(" + "))),
+        ("nots", format!("rubric t {{ criterion c +1 {{ {}true }} }}", "not ".repeat(9_000))),
+        ("parens", format!("rubric t {{ score {}1{} }}", "(".repeat(150), " + 1)".repeat(150))),
+    ];
+    let case = dir.join("case.jsonl");
+    std::fs::write(&case, "{\"id\":1,\"item\":{},\"sample\":{}}\n").unwrap();
+    for (name, src) in sources {
+        let rubric_path = dir.join(format!("{name}.rubric"));
+        std::fs::write(&rubric_path, src).unwrap();
+        let plan = dir.join(format!("{name}.json"));
+        let c = rubric(&["compile", rubric_path.to_str().unwrap(), "-o", plan.to_str().unwrap()]);
+        assert_eq!(c.status.code(), Some(0), "{name}: {}", stderr(&c));
+        let g = rubric(&["grade", plan.to_str().unwrap(), "--cases", case.to_str().unwrap()]);
+        assert_eq!(g.status.code(), Some(0), "{name}: {}", stderr(&g));
+    }
+    let too_long = dir.join("too_long.rubric");
+    std::fs::write(&too_long, format!("rubric t {{ score {} }}", vec!["1"; 20_000].join(" + "))).unwrap();
+    let o = rubric(&["check", too_long.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("rubric::too_deep"), "{}", stderr(&o));
+}

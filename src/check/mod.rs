@@ -31,8 +31,21 @@ impl Compiled {
     }
 }
 
+/// Stack for compiling: the passes recurse over the (bounded) depth of the AST.
+const COMPILE_STACK: usize = 256 << 20;
+
 /// Parses, checks and lowers a rubric source.
 pub fn compile(file: &SourceFile) -> Compiled {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, || compile_here(file))
+            .map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .unwrap_or_else(|_| compile_here(file))
+    })
+}
+
+fn compile_here(file: &SourceFile) -> Compiled {
     let ast = match syntax::parse(&file.text) {
         Ok(ast) => ast,
         Err(diagnostics) => return Compiled { plan: None, diagnostics },

@@ -133,6 +133,35 @@ pub enum Node {
     For { slot: usize, source: Box<Node>, filter: Option<Box<Node>>, body: Box<Node> },
 }
 
+/// Deepest JSON nesting accepted in a plan file.
+const MAX_PLAN_DEPTH: usize = 100_000;
+
+/// Bracket nesting of JSON text (strings skipped).
+fn json_depth(text: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
 impl Plan {
     /// The plan as pretty JSON (what `rubric compile` writes). Deterministic.
     pub fn to_json(&self) -> String {
@@ -142,7 +171,16 @@ impl Plan {
     }
 
     pub fn from_json(text: &str) -> Result<Plan, String> {
-        let plan: Plan = serde_json::from_str(text).map_err(|e| format!("not a rubric plan: {e}"))?;
+        // Plans nest as deep as the rubric's expressions (bounded by the parser), deeper than
+        // serde_json's default limit of 128; refuse only absurd depths, which no rubric produces.
+        if json_depth(text) > MAX_PLAN_DEPTH {
+            return Err(format!("not a rubric plan: nested deeper than {MAX_PLAN_DEPTH} levels"));
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.disable_recursion_limit();
+        let plan = <Plan as serde::Deserialize>::deserialize(&mut de)
+            .and_then(|p| de.end().map(|_| p))
+            .map_err(|e| format!("not a rubric plan: {e}"))?;
         if plan.format != FORMAT {
             return Err(format!("plan format `{}` is not supported (expected `{FORMAT}`)", plan.format));
         }

@@ -50,9 +50,56 @@ pub fn parse(source: &str) -> Result<Rubric, Vec<Diagnostic>> {
     // Records the literal tokens (`}`, `=>`, ...) each failed attempt expected, for the messages.
     pest::set_error_detail(true);
     let mut pairs = RubricParser::parse(Rule::file, source).map_err(|e| recover(source, e))?;
+    if let Some(d) = too_many_operators(pairs.clone()) {
+        return Err(vec![d]);
+    }
     let file = pairs.next().expect("file rule");
     let rubric = file.into_inner().next().expect("rubric rule");
     Ok(build_rubric(rubric))
+}
+
+/// Operators a file may hold. Operator chains nest the AST (and every later pass recurses over it),
+/// so a bound here keeps deep-but-flat input such as `1 + 1 + ...` or `not not ...` from
+/// overflowing the stack.
+const MAX_OPERATORS: usize = 10_000;
+
+fn too_many_operators(pairs: Pairs<Rule>) -> Option<Diagnostic> {
+    let operators = pairs.flatten().filter(|p| {
+        matches!(
+            p.as_rule(),
+            Rule::op_or
+                | Rule::op_and
+                | Rule::op_coalesce
+                | Rule::op_eq
+                | Rule::op_ne
+                | Rule::op_le
+                | Rule::op_ge
+                | Rule::op_lt
+                | Rule::op_gt
+                | Rule::op_not_in
+                | Rule::op_in
+                | Rule::op_add
+                | Rule::op_sub
+                | Rule::op_mul
+                | Rule::op_div
+                | Rule::op_not
+                | Rule::op_neg
+                | Rule::member
+                | Rule::index
+                | Rule::is_test
+        )
+    });
+    let p = operators.skip(MAX_OPERATORS).next()?;
+    let span = p.as_span();
+    Some(
+        Diagnostic::error(
+            "rubric::too_deep",
+            format!("more than {MAX_OPERATORS} operators in one rubric"),
+            Span::new(span.start(), span.end()),
+            "one operator too many",
+        )
+        .with_help("split long expressions with `let` bindings or comprehensions over data"),
+    )
 }
 
 /// Bracket nesting beyond [`MAX_DEPTH`] is refused before pest recurses into it.
