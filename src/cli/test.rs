@@ -145,7 +145,7 @@ fn describe(r: &ExampleRun) -> String {
         let _ = match p {
             Problem::NotACase(e) => writeln!(s, "  not a case: {e}"),
             Problem::Score { expected, actual, tolerance } => {
-                writeln!(s, "  score: expected {}, got {} (tolerance {})", num(*expected), num(*actual), num(*tolerance))
+                writeln!(s, "  score: expected {}, got {} (tolerance {tolerance:e})", num(*expected), num(*actual))
             }
             Problem::NoError => writeln!(s, "  error: expected the case to fail, but it graded without error"),
             Problem::UnexpectedError(e) => writeln!(s, "  error: unexpected: {e}"),
