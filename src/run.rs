@@ -13,6 +13,9 @@ use crate::eval::case::{error_line, parse_line, result_line};
 use crate::eval::{Outcome, Program};
 use crate::plan::Plan;
 
+/// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
+pub const STACK: usize = 256 << 20;
+
 /// Lines graded per batch (bounded memory; large enough to keep every core busy).
 const CHUNK: usize = 2048;
 
@@ -71,10 +74,15 @@ pub struct Graded {
 
 /// Grades one line (1-based `line_no`).
 pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx) -> Graded {
+    grade_line_with(program, line, line_no, ctx, false)
+}
+
+/// Grades one line, optionally recording what was read (see [`Program::grade_traced`]).
+pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx, traced: bool) -> Graded {
     match parse_line(line, &program.projection) {
         Ok(doc) => {
-            let outcome = program.grade(&doc, ctx);
-            let id = doc.get("id").cloned().unwrap_or(serde_json::Value::Null);
+            let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
+            let id = doc.as_object().and_then(|o| o.get("id")).map(crate::value::Value::to_json).unwrap_or(serde_json::Value::Null);
             Graded {
                 json: result_line(&id, line_no, &outcome),
                 score: outcome.score,
@@ -98,23 +106,26 @@ pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx)
 /// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
 /// `jobs` threads and writes one result line per input line, in order.
 pub fn grade_stream(program: &Program, input: &mut dyn BufRead, output: &mut dyn Write, jobs: usize, limits: &Limits) -> io::Result<Summary> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build().map_err(io::Error::other)?;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
     let mut summary = Summary::default();
     let mut line_no = 0usize;
     let mut done = false;
+    // One buffer per chunk, reused: lines are ranges into it.
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(CHUNK);
     while !done {
-        let mut chunk: Vec<Vec<u8>> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let mut buf = Vec::new();
-            if input.read_until(b'\n', &mut buf)? == 0 {
+        buffer.clear();
+        ranges.clear();
+        while ranges.len() < CHUNK {
+            let start = buffer.len();
+            if input.read_until(b'\n', &mut buffer)? == 0 {
                 done = true;
                 break;
             }
-            if buf.last() == Some(&b'\n') {
-                buf.pop();
-            }
-            chunk.push(buf);
+            let end = if buffer.last() == Some(&b'\n') { buffer.len() - 1 } else { buffer.len() };
+            ranges.push((start, end));
         }
+        let chunk: Vec<&[u8]> = ranges.iter().map(|&(s, e)| &buffer[s..e]).collect();
         let first = line_no + 1;
         line_no += chunk.len();
         let graded: Vec<(String, f64, bool, bool)> = pool.install(|| {

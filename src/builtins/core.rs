@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn list_wraps_a_single_value() {
         assert_eq!(call("list", vec![s("x")]).short(20), "[\"x\"]");
-        assert_eq!(call("list", vec![l(vec![n(1.0)])]).short(20), "[1.0]");
+        assert_eq!(call("list", vec![l(vec![n(1.0)])]).short(20), "[1]");
     }
     #[test]
     fn required_fails_on_missing() {

@@ -91,11 +91,13 @@ pub struct Limits {
     pub code_bytes: usize,
     /// Longest list a comprehension or list builtin will walk.
     pub list_len: usize,
+    /// Expression steps one case may take (every evaluated node and loop element counts one).
+    pub steps: u64,
 }
 
 impl std::default::Default for Limits {
     fn default() -> Self {
-        Limits { fuzzy_chars: 100_000, code_bytes: 1_000_000, list_len: 1_000_000 }
+        Limits { fuzzy_chars: 100_000, code_bytes: 1_000_000, list_len: 1_000_000, steps: 10_000_000 }
     }
 }
 

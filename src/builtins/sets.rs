@@ -1,5 +1,580 @@
-//! (family to be written)
+//! Set and multiset precision / recall / F1 between two lists, with elements keyed by fields.
+//!
+//! Keys compare with JSON equality: numbers by value (`1 == 1.0`, `-0.0 == 0.0`), booleans only
+//! equal booleans (`true != 1`, stricter than Python where `True == 1`), strings by code point,
+//! null only equals null. A list or object cannot be part of a key (Python: unhashable).
+//! Counting uses a `BTreeMap` over a canonical key, so results never depend on hashing order.
 
-use super::Builtin;
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
-pub const BUILTINS: &[Builtin] = &[];
+use super::{ArgProblem, Builtin, Ctx, Default, Param, opt, req};
+use crate::value::{Ty, Value};
+
+/// A number as a key: `-0.0` is folded into `0.0` and every NaN into one NaN, so that equal keys
+/// are exactly the numerically equal ones and the order is total.
+#[derive(Clone, Copy, Debug)]
+struct NumberKey(f64);
+
+impl NumberKey {
+    fn new(x: f64) -> NumberKey {
+        NumberKey(if x == 0.0 {
+            0.0
+        } else if x.is_nan() {
+            f64::NAN
+        } else {
+            x
+        })
+    }
+}
+
+impl PartialEq for NumberKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for NumberKey {}
+impl PartialOrd for NumberKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for NumberKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// One part of a key. Variants never equal each other, so `true` and `1` are different keys.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyPart {
+    Null,
+    Bool(bool),
+    Number(NumberKey),
+    String(Arc<str>),
+}
+
+type Key = Vec<KeyPart>;
+
+/// The key part for a value, or a description of why it cannot be one.
+fn key_part(v: &Value) -> Result<KeyPart, String> {
+    match v {
+        Value::Null => Ok(KeyPart::Null),
+        Value::Bool(b) => Ok(KeyPart::Bool(*b)),
+        Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
+        Value::String(s) => Ok(KeyPart::String(s.clone())),
+        Value::List(_) | Value::Object(_) => Err(format!(
+            "is a {}, which cannot be part of a key (unhashable)",
+            v.type_name()
+        )),
+        other => Err(format!(
+            "is a {}, expected null, a bool, a number or a string",
+            other.type_name()
+        )),
+    }
+}
+
+/// The keys of the elements of list argument `name`, keyed by the fields `by` (or the elements
+/// themselves when `by` is empty).
+fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Value> {
+    let Some(items) = list.as_list() else {
+        return Err(Value::error(format!(
+            "`{name}` is a {}, expected a list",
+            list.type_name()
+        )));
+    };
+    if items.len() > ctx.limits.list_len {
+        return Err(Value::error(format!(
+            "`{name}` has {} elements, more than the list limit of {}",
+            items.len(),
+            ctx.limits.list_len
+        )));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if by.is_empty() {
+                return key_part(item)
+                    .map(|k| vec![k])
+                    .map_err(|why| Value::error(format!("`{name}` element {i} {why}")));
+            }
+            let Some(fields) = item.as_object() else {
+                return Err(Value::error(format!(
+                    "`{name}` element {i} is a {}, expected an object",
+                    item.type_name()
+                )));
+            };
+            by.iter()
+                .map(|field| {
+                    let Some(v) = fields.get(*field) else {
+                        return Err(Value::error(format!(
+                            "`{name}` element {i} has no field `{field}`"
+                        )));
+                    };
+                    key_part(v).map_err(|why| {
+                        Value::error(format!("`{name}` element {i} field `{field}` {why}"))
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The field names of a `by` argument.
+fn field_names(by: &Value) -> Result<Vec<&str>, Value> {
+    let Some(items) = by.as_list() else {
+        return Err(Value::error(format!(
+            "`by` is a {}, expected a list of field names",
+            by.type_name()
+        )));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            v.as_str().ok_or_else(|| {
+                Value::error(format!(
+                    "`by` element {i} is a {}, expected a field name (string)",
+                    v.type_name()
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Precision and recall of one comparison.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Overlap {
+    pub precision: f64,
+    pub recall: f64,
+}
+
+impl Overlap {
+    fn new(true_positives: usize, predicted_total: usize, reference_total: usize) -> Overlap {
+        let ratio = |total: usize| {
+            if total == 0 {
+                0.0
+            } else {
+                true_positives as f64 / total as f64
+            }
+        };
+        Overlap {
+            precision: ratio(predicted_total),
+            recall: ratio(reference_total),
+        }
+    }
+    pub fn f1(self) -> f64 {
+        let (p, r) = (self.precision, self.recall);
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// How many times each key occurs on the predicted and on the reference side.
+fn count(predicted: Vec<Key>, reference: Vec<Key>) -> BTreeMap<Key, (usize, usize)> {
+    let mut counts: BTreeMap<Key, (usize, usize)> = BTreeMap::new();
+    for k in predicted {
+        counts.entry(k).or_default().0 += 1;
+    }
+    for k in reference {
+        counts.entry(k).or_default().1 += 1;
+    }
+    counts
+}
+
+/// Multiset overlap: true positives are `min(predicted count, reference count)` summed over keys;
+/// totals are the list lengths.
+fn multiset_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
+    let (pred_total, ref_total) = (predicted.len(), reference.len());
+    let tp = count(predicted, reference)
+        .values()
+        .map(|&(p, r)| p.min(r))
+        .sum();
+    Overlap::new(tp, pred_total, ref_total)
+}
+
+/// Set overlap: duplicates are dropped on each side first.
+fn set_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
+    let counts = count(predicted, reference);
+    let pred_total = counts.values().filter(|c| c.0 > 0).count();
+    let ref_total = counts.values().filter(|c| c.1 > 0).count();
+    let tp = counts.values().filter(|c| c.0 > 0 && c.1 > 0).count();
+    Overlap::new(tp, pred_total, ref_total)
+}
+
+fn overlap(
+    args: &[Value],
+    ctx: &Ctx,
+    kind: fn(Vec<Key>, Vec<Key>) -> Overlap,
+) -> Result<Overlap, Value> {
+    let by = field_names(&args[2])?;
+    let predicted = keys(&args[0], "predicted", &by, ctx)?;
+    let reference = keys(&args[1], "reference", &by, ctx)?;
+    Ok(kind(predicted, reference))
+}
+
+fn number(r: Result<f64, Value>) -> Value {
+    r.map_or_else(|e| e, Value::Number)
+}
+
+/// `multiset_f1(predicted, reference, by: [])`: `2 * p * r / (p + r)` of multiset precision and
+/// recall (0 when both are 0).
+fn eval_multiset_f1(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, multiset_overlap).map(Overlap::f1))
+}
+
+/// `multiset_precision(predicted, reference, by: [])`: matched predicted elements (each reference
+/// element matches at most once) over the number of predicted elements (0 if none).
+fn eval_multiset_precision(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, multiset_overlap).map(|o| o.precision))
+}
+
+/// `multiset_recall(predicted, reference, by: [])`: matched reference elements over the number of
+/// reference elements (0 if none).
+fn eval_multiset_recall(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, multiset_overlap).map(|o| o.recall))
+}
+
+/// `set_f1(predicted, reference, by: [])`: `multiset_f1` after dropping duplicate keys on each side.
+fn eval_set_f1(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, set_overlap).map(Overlap::f1))
+}
+
+/// `set_precision(predicted, reference, by: [])`: distinct predicted keys found in the reference
+/// over the distinct predicted keys (0 if none).
+fn eval_set_precision(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, set_overlap).map(|o| o.precision))
+}
+
+/// `set_recall(predicted, reference, by: [])`: distinct reference keys found in the prediction over
+/// the distinct reference keys (0 if none).
+fn eval_set_recall(args: &[Value], ctx: &mut Ctx) -> Value {
+    number(overlap(args, ctx, set_overlap).map(|o| o.recall))
+}
+
+/// Compile-time check: a literal `by` must be a list of strings.
+fn validate_by(args: &[Option<&Value>]) -> Vec<ArgProblem> {
+    let Some(Some(by)) = args.get(2) else {
+        return Vec::new();
+    };
+    let help = Some(
+        "write the field names as a list of strings, e.g. `by: [\"name\", \"value\"]`".to_string(),
+    );
+    match by.as_list() {
+        None => vec![ArgProblem {
+            arg: 2,
+            message: format!(
+                "`by` is a {}, expected a list of field names",
+                by.type_name()
+            ),
+            help,
+        }],
+        Some(items) => items
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.as_str().is_none())
+            .map(|(i, v)| ArgProblem {
+                arg: 2,
+                message: format!(
+                    "`by` element {i} is a {}, expected a field name (string)",
+                    v.type_name()
+                ),
+                help: help.clone(),
+            })
+            .collect(),
+    }
+}
+
+const PARAMS: &[Param] = &[
+    req("predicted", Ty::LIST),
+    req("reference", Ty::LIST),
+    opt("by", Ty::LIST, Default::EmptyList),
+];
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "multiset_f1",
+        doc: "Multiset F1 2·p·r/(p+r) of two lists (0 when p + r is 0). Elements are keyed by the fields \
+              `by` (the tuple of their values) or, with `by` empty, by themselves; keys compare with JSON \
+              equality and duplicates count.",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_multiset_f1,
+        validate: Some(validate_by),
+    },
+    Builtin {
+        name: "multiset_precision",
+        doc: "Multiset precision: the sum over keys of min(predicted count, reference count), divided \
+              by the number of predicted elements (0 if there are none).",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_multiset_precision,
+        validate: Some(validate_by),
+    },
+    Builtin {
+        name: "multiset_recall",
+        doc: "Multiset recall: the sum over keys of min(predicted count, reference count), divided by \
+              the number of reference elements (0 if there are none).",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_multiset_recall,
+        validate: Some(validate_by),
+    },
+    Builtin {
+        name: "set_f1",
+        doc: "Set F1 2·p·r/(p+r) of two lists keyed like multiset_f1, with duplicate keys dropped on \
+              each side first (0 when p + r is 0).",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_set_f1,
+        validate: Some(validate_by),
+    },
+    Builtin {
+        name: "set_precision",
+        doc: "Set precision: distinct predicted keys also in the reference, divided by the distinct \
+              predicted keys (0 if there are none).",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_set_precision,
+        validate: Some(validate_by),
+    },
+    Builtin {
+        name: "set_recall",
+        doc: "Set recall: distinct reference keys also predicted, divided by the distinct reference keys \
+              (0 if there are none).",
+        params: PARAMS,
+        returns: Ty::NUMBER,
+        eval: eval_set_recall,
+        validate: Some(validate_by),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtins::testing::{call, l, n, s};
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(Arc::new(
+            pairs
+                .iter()
+                .map(|(k, v)| (Arc::from(*k), v.clone()))
+                .collect(),
+        ))
+    }
+    fn nv(name: &str, value: Value) -> Value {
+        obj(&[("name", s(name)), ("value", value)])
+    }
+    fn by_nv() -> Value {
+        l(vec![s("name"), s("value")])
+    }
+    fn num(v: Value) -> f64 {
+        v.as_f64()
+            .unwrap_or_else(|| panic!("expected a number, got {v}"))
+    }
+    fn err(v: Value) -> String {
+        match v {
+            Value::Error(e) => e.message.clone(),
+            other => panic!("expected an error, got {other}"),
+        }
+    }
+
+    #[test]
+    fn multiset_counts_duplicates() {
+        let p = l(vec![s("a"), s("a"), s("b")]);
+        let r = l(vec![s("a"), s("c")]);
+        assert_eq!(
+            num(call("multiset_precision", vec![p.clone(), r.clone()])),
+            1.0 / 3.0
+        );
+        assert_eq!(
+            num(call("multiset_recall", vec![p.clone(), r.clone()])),
+            0.5
+        );
+        let (pr, rc) = (1.0 / 3.0, 0.5);
+        assert_eq!(
+            num(call("multiset_f1", vec![p, r])),
+            2.0 * pr * rc / (pr + rc)
+        );
+    }
+
+    #[test]
+    fn set_drops_duplicates() {
+        let p = l(vec![s("a"), s("a"), s("b")]);
+        let r = l(vec![s("a"), s("c"), s("c")]);
+        assert_eq!(num(call("set_precision", vec![p.clone(), r.clone()])), 0.5);
+        assert_eq!(num(call("set_recall", vec![p.clone(), r.clone()])), 0.5);
+        assert_eq!(num(call("set_f1", vec![p, r])), 0.5);
+    }
+
+    #[test]
+    fn empty_sides_give_zero() {
+        assert_eq!(
+            num(call("multiset_precision", vec![l(vec![]), l(vec![s("a")])])),
+            0.0
+        );
+        assert_eq!(
+            num(call("multiset_recall", vec![l(vec![s("a")]), l(vec![])])),
+            0.0
+        );
+        assert_eq!(num(call("multiset_f1", vec![l(vec![]), l(vec![])])), 0.0);
+        assert_eq!(num(call("set_f1", vec![l(vec![]), l(vec![])])), 0.0);
+    }
+
+    #[test]
+    fn keys_use_json_equality() {
+        let f1 = |p: Value, r: Value| num(call("multiset_f1", vec![l(vec![p]), l(vec![r])]));
+        assert_eq!(f1(n(1.0), n(1.0)), 1.0);
+        assert_eq!(f1(n(-0.0), n(0.0)), 1.0);
+        assert_eq!(f1(Value::Bool(true), n(1.0)), 0.0);
+        assert_eq!(f1(s("8"), n(8.0)), 0.0);
+        assert_eq!(f1(s("é"), s("e\u{301}")), 0.0);
+        assert_eq!(f1(Value::Null, Value::Null), 1.0);
+    }
+
+    #[test]
+    fn keys_by_fields() {
+        let p = l(vec![nv("A", n(1.0)), nv("B", n(2.0))]);
+        let r = l(vec![
+            obj(&[("name", s("A")), ("value", n(1.0)), ("extra", s("x"))]),
+            nv("B", n(3.0)),
+        ]);
+        assert_eq!(
+            num(call("multiset_f1", vec![p.clone(), r.clone(), by_nv()])),
+            0.5
+        );
+        assert_eq!(
+            num(call("multiset_f1", vec![p, r, l(vec![s("name")])])),
+            1.0
+        );
+    }
+
+    #[test]
+    fn malformed_elements_are_errors() {
+        let r = l(vec![nv("A", n(1.0))]);
+        let v = call(
+            "multiset_f1",
+            vec![l(vec![nv("A", n(1.0)), s("x")]), r.clone(), by_nv()],
+        );
+        assert_eq!(
+            err(v),
+            "`predicted` element 1 is a string, expected an object"
+        );
+        let v = call(
+            "multiset_f1",
+            vec![l(vec![obj(&[("name", s("A"))])]), r.clone(), by_nv()],
+        );
+        assert_eq!(err(v), "`predicted` element 0 has no field `value`");
+        let v = call(
+            "multiset_f1",
+            vec![r.clone(), l(vec![nv("A", l(vec![]))]), by_nv()],
+        );
+        assert_eq!(
+            err(v),
+            "`reference` element 0 field `value` is a list, which cannot be part of a key (unhashable)"
+        );
+        let v = call("set_f1", vec![l(vec![obj(&[])]), l(vec![])]);
+        assert_eq!(
+            err(v),
+            "`predicted` element 0 is a object, which cannot be part of a key (unhashable)"
+        );
+    }
+
+    #[test]
+    fn by_must_name_fields() {
+        let v = call("multiset_f1", vec![l(vec![]), l(vec![]), l(vec![n(1.0)])]);
+        assert_eq!(
+            err(v),
+            "`by` element 0 is a number, expected a field name (string)"
+        );
+        let bad = l(vec![s("name"), n(2.0)]);
+        let problems = validate_by(&[None, None, Some(&bad)]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(
+            (problems[0].arg, problems[0].message.as_str()),
+            (
+                2,
+                "`by` element 1 is a number, expected a field name (string)"
+            )
+        );
+        assert!(validate_by(&[None, None, Some(&by_nv())]).is_empty());
+        assert!(validate_by(&[None, None, None]).is_empty());
+    }
+
+    #[test]
+    fn results_do_not_depend_on_order() {
+        let a = l(vec![
+            n(3.0),
+            s("x"),
+            Value::Null,
+            n(3.0),
+            Value::Bool(false),
+        ]);
+        let b = l(vec![Value::Bool(false), n(3.0), s("y")]);
+        let rev = |v: &Value| l(v.as_list().unwrap().iter().rev().cloned().collect());
+        for name in ["multiset_f1", "set_f1", "multiset_precision", "set_recall"] {
+            assert_eq!(
+                num(call(name, vec![a.clone(), b.clone()])),
+                num(call(name, vec![rev(&a), rev(&b)]))
+            );
+        }
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = format!("{}/tests/data/sets/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// Whether a list of `{name, value}` entries has a boolean name or value (where Python's
+    /// `True == 1` may merge keys we keep apart).
+    fn has_bool(v: &serde_json::Value) -> bool {
+        v.as_array().is_some_and(|items| {
+            items.iter().any(|e| {
+                ["name", "value"]
+                    .iter()
+                    .any(|f| e.get(f).is_some_and(|x| x.is_boolean()))
+            })
+        })
+    }
+
+    #[test]
+    fn chipstack_corpus_multiset_f1() {
+        let cases = fixture("chipstack_cases.jsonl");
+        let expected = fixture("chipstack_expected.jsonl");
+        let (mut equal, mut error_where_python_zero, mut stricter_on_bools) = (0, 0, 0);
+        for (case, exp) in cases.lines().zip(expected.lines()) {
+            let case: serde_json::Value = serde_json::from_str(case).unwrap();
+            let exp: serde_json::Value = serde_json::from_str(exp).unwrap();
+            assert_eq!(case["id"], exp["id"]);
+            let want = exp["score"].as_f64().unwrap();
+            let predicted_json = &case["sample"]["output_json"]["predicted"];
+            let reference_json = &case["item"]["reference_answer"];
+            let predicted = Value::from_json(predicted_json);
+            let reference = Value::from_json(reference_json);
+            // A non-list `predicted` (or no output) never reaches the builtin: the engine rejects it.
+            let got = if predicted.as_list().is_some() && reference.as_list().is_some() {
+                call("multiset_f1", vec![predicted, reference, by_nv()])
+            } else {
+                Value::error("not a list")
+            };
+            let bools = has_bool(predicted_json) || has_bool(reference_json);
+            match got.as_f64() {
+                Some(x) if x.to_bits() == want.to_bits() => equal += 1,
+                Some(x) if x < want && bools => stricter_on_bools += 1,
+                None if want == 0.0 => error_where_python_zero += 1,
+                None if bools => stricter_on_bools += 1,
+                _ => panic!("{}: got {got}, python {want}", case["id"]),
+            }
+        }
+        println!(
+            "chipstack: {equal} equal bit for bit, {error_where_python_zero} errors where Python scores 0, \
+             {stricter_on_bools} lower or errors because true != 1"
+        );
+        assert!(equal >= 150, "only {equal} equal");
+    }
+}

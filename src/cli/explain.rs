@@ -1,12 +1,12 @@
 //! `rubric explain`: a readable account of each case's score.
 
 use std::fmt::Write as _;
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 
 use super::{exit, load, open_cases};
 use crate::builtins::Ctx;
 use crate::eval::{Outcome, Status};
-use crate::run::grade_line;
+use crate::run::grade_line_with;
 use crate::value::shorten;
 
 pub fn run(grader: &str, cases: &str, only: Option<&str>) -> u8 {
@@ -20,6 +20,7 @@ pub fn run(grader: &str, cases: &str, only: Option<&str>) -> u8 {
     };
     let mut ctx = Ctx::default();
     let mut shown = 0;
+    let mut out = std::io::stdout().lock();
     for (i, line) in input.split(b'\n').enumerate() {
         let line = match line {
             Ok(l) => l,
@@ -28,7 +29,7 @@ pub fn run(grader: &str, cases: &str, only: Option<&str>) -> u8 {
                 return exit::USAGE;
             }
         };
-        let g = grade_line(&program, &line, i + 1, &mut ctx);
+        let g = grade_line_with(&program, &line, i + 1, &mut ctx, true);
         let id = match &g.id {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => format!("line {}", i + 1),
@@ -38,7 +39,9 @@ pub fn run(grader: &str, cases: &str, only: Option<&str>) -> u8 {
             continue;
         }
         shown += 1;
-        print!("{}", account(&id, i + 1, g.score, g.outcome.as_ref(), &g.json));
+        if out.write_all(account(&id, i + 1, g.score, g.outcome.as_ref(), &g.json).as_bytes()).is_err() {
+            return exit::OK; // the reader went away (e.g. `| head`)
+        }
     }
     if only.is_some() && shown == 0 {
         eprintln!("error: no case with id `{}`", only.unwrap_or_default());
@@ -55,6 +58,12 @@ fn account(id: &str, line: usize, score: f64, outcome: Option<&Outcome>, json: &
         let _ = writeln!(s, "  error: {}\n", v["error"].as_str().unwrap_or(""));
         return s;
     };
+    if !o.trace.is_empty() {
+        let _ = writeln!(s, "  values:");
+        for (what, v) in &o.trace {
+            let _ = writeln!(s, "    {what} = {}", v.short(100));
+        }
+    }
     if let Some(g) = &o.gate {
         let _ = writeln!(s, "  gate fired: {g}");
     }

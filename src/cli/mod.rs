@@ -76,6 +76,9 @@ enum Command {
         /// Longest string (characters) a fuzzy similarity compares.
         #[arg(long, default_value_t = Limits::default().fuzzy_chars)]
         max_fuzzy_chars: usize,
+        /// Expression steps one case may take before it fails with a work-limit error.
+        #[arg(long, default_value_t = Limits::default().steps)]
+        max_steps: u64,
         /// Largest code (bytes) given to an AST parser.
         #[arg(long, default_value_t = Limits::default().code_bytes)]
         max_code_bytes: usize,
@@ -128,8 +131,8 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { files, format } => check_files(&files, format),
         Command::Compile { file, out } => compile(&file, out.as_deref()),
-        Command::Grade { grader, cases, out, jobs, max_fuzzy_chars, max_code_bytes } => {
-            let limits = Limits { fuzzy_chars: max_fuzzy_chars, code_bytes: max_code_bytes, ..Limits::default() };
+        Command::Grade { grader, cases, out, jobs, max_fuzzy_chars, max_code_bytes, max_steps } => {
+            let limits = Limits { fuzzy_chars: max_fuzzy_chars, code_bytes: max_code_bytes, steps: max_steps, ..Limits::default() };
             grade(&grader, &cases, out.as_deref(), jobs, &limits)
         }
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),

@@ -7,10 +7,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use std::sync::Arc;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 
 use super::{CriterionResult, Outcome};
+use crate::value::{Map, Value};
 
 /// Which parts of a JSON document to keep.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -40,73 +43,73 @@ impl Projection {
     }
 }
 
-/// Deserializes a value keeping only what a projection selects.
+/// Deserializes a value straight into a [`Value`], keeping only what a projection selects.
 struct Projected<'p>(&'p Projection);
 
 impl<'de> DeserializeSeed<'de> for Projected<'_> {
-    type Value = serde_json::Value;
+    type Value = Value;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         match self.0 {
-            Projection::All => serde::Deserialize::deserialize(d),
-            Projection::Fields(fields) => d.deserialize_any(ProjectedVisitor(fields)),
+            Projection::All => d.deserialize_any(ValueVisitor(None)),
+            Projection::Fields(fields) => d.deserialize_any(ValueVisitor(Some(fields))),
         }
     }
 }
 
-struct ProjectedVisitor<'p>(&'p BTreeMap<String, Projection>);
+/// Builds values; inside a projected object only the selected fields are kept (a projected position
+/// that is not an object is kept whole).
+struct ValueVisitor<'p>(Option<&'p BTreeMap<String, Projection>>);
 
-impl<'de> Visitor<'de> for ProjectedVisitor<'_> {
-    type Value = serde_json::Value;
+impl<'de> Visitor<'de> for ValueVisitor<'_> {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = serde_json::Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            match self.0.get(&key) {
-                Some(p) => {
-                    let v = map.next_value_seed(Projected(p))?;
-                    out.insert(key, v); // duplicate keys: the last one wins, as in Python's json
-                }
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let projection = match self.0 {
+                None => &Projection::All,
+                Some(fields) => match fields.get(key.as_ref()) {
+                    Some(p) => p,
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                },
+            };
+            let v = map.next_value_seed(Projected(projection))?;
+            out.insert(Arc::from(key.as_ref()), v); // duplicate keys: the last one wins, as in Python's json
         }
-        Ok(serde_json::Value::Object(out))
+        Ok(Value::Object(Arc::new(out)))
     }
-
-    // A projected position that is not an object is kept whole.
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(v.into())
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(serde_json::Number::from_f64(v).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(serde_json::Value::Null)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<serde_json::Value>()? {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(Projected(&Projection::All))? {
             out.push(v);
         }
-        Ok(serde_json::Value::Array(out))
+        Ok(Value::list(out))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(Arc::from(v)))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 }
 
@@ -118,7 +121,7 @@ pub struct LineError {
 }
 
 /// Parses one line of a cases file (without its `\n`). Tolerates a UTF-8 BOM and a trailing `\r`.
-pub fn parse_line(line: &[u8], projection: &Projection) -> Result<serde_json::Value, LineError> {
+pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineError> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let bad = |message: String| LineError { id: serde_json::Value::Null, message };
@@ -141,13 +144,13 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<serde_json::Va
         Ok(d) => d,
         Err(e) => return Err(bad(format!("invalid JSON: {e}"))),
     };
-    let serde_json::Value::Object(map) = &doc else {
+    let Value::Object(map) = &doc else {
         return Err(bad(format!("a case must be a JSON object, found {}", json_type(&doc))));
     };
-    let id = map.get("id").cloned().unwrap_or(serde_json::Value::Null);
+    let id = map.get("id").map(Value::to_json).unwrap_or(serde_json::Value::Null);
     for field in ["sample", "item"] {
         match map.get(field) {
-            Some(serde_json::Value::Object(_)) => {}
+            Some(Value::Object(_)) => {}
             Some(other) => return Err(LineError { id, message: format!("`{field}` must be an object, found {}", json_type(other)) }),
             None => return Err(LineError { id, message: format!("the case has no `{field}`") }),
         }
@@ -155,14 +158,14 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<serde_json::Va
     Ok(doc)
 }
 
-fn json_type(v: &serde_json::Value) -> &'static str {
+fn json_type(v: &Value) -> &'static str {
     match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a bool",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
+        Value::Null => "null",
+        Value::Bool(_) => "a bool",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::List(_) => "an array",
+        _ => "an object",
     }
 }
 
@@ -212,18 +215,18 @@ mod tests {
     fn projection_keeps_only_what_is_read() {
         let p = proj(&[&["sample", "output_text"]]);
         let doc = parse_line(br#"{"id":"a","sample":{"output_text":"x","other":[1,2]},"item":{"messages":[{"c":"long"}]}}"#, &p).unwrap();
-        assert_eq!(doc.to_string(), r#"{"id":"a","item":{},"sample":{"output_text":"x"}}"#);
+        assert_eq!(doc.to_json().to_string(), r#"{"id":"a","item":{},"sample":{"output_text":"x"}}"#);
     }
     #[test]
     fn a_projected_non_object_is_kept_whole() {
         let p = proj(&[&["sample", "output_json", "passages"]]);
         let doc = parse_line(br#"{"sample":{"output_json":[1]},"item":{}}"#, &p).unwrap();
-        assert_eq!(doc["sample"]["output_json"].to_string(), "[1]");
+        assert_eq!(doc.to_json()["sample"]["output_json"].to_string(), "[1]");
     }
     #[test]
     fn duplicate_keys_keep_the_last() {
         let doc = parse_line(br#"{"sample":{"a":1,"a":2},"item":{}}"#, &Projection::All).unwrap();
-        assert_eq!(doc["sample"]["a"], 2);
+        assert_eq!(doc.to_json()["sample"]["a"], 2);
     }
     #[test]
     fn bom_and_crlf_are_tolerated() {

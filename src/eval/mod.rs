@@ -71,7 +71,7 @@ struct CriterionEx {
 
 #[derive(Debug)]
 enum ItemEx {
-    Let { slot: usize, value: Ex },
+    Let { name: String, slot: usize, value: Ex },
     Criterion(CriterionEx),
     Group { id: String, label: Option<String>, weight: Option<f64>, mode: GroupModePlan, slot: usize, lets: Vec<(usize, Ex)>, members: Vec<CriterionEx> },
     Ladder { id: String, label: Option<String>, slot: usize, steps: Vec<(CriterionEx, CheckEx)> },
@@ -110,18 +110,25 @@ pub struct CriterionResult {
 }
 
 /// The result of grading one case.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Outcome {
     pub score: f64,
     pub criteria: Vec<CriterionResult>,
     pub error: Option<String>,
     /// The gate that decided the score, if one fired (`when COND` at file:line:col).
     pub gate: Option<String>,
+    /// With [`Program::grade_traced`]: the data read (path -> value) and the bindings computed,
+    /// in evaluation order.
+    pub trace: Vec<(String, Value)>,
 }
 
 struct Env<'c> {
+    /// When tracing: the paths read and the bindings computed.
+    trace: Option<Vec<(String, Value)>>,
+    /// Steps left before the case exceeds its work limit.
+    steps: u64,
     slots: Vec<Value>,
-    case: &'c serde_json::Value,
+    case: &'c Value,
     total: f64,
     ctx: &'c mut Ctx,
 }
@@ -142,9 +149,19 @@ impl Program {
     }
 
     /// Grades one parsed case.
-    pub fn grade(&self, case: &serde_json::Value, ctx: &mut Ctx) -> Outcome {
+    pub fn grade(&self, case: &Value, ctx: &mut Ctx) -> Outcome {
+        self.run(case, ctx, false)
+    }
+
+    /// Grades one case and also records the data it read and the bindings it computed (for `explain`).
+    pub fn grade_traced(&self, case: &Value, ctx: &mut Ctx) -> Outcome {
+        self.run(case, ctx, true)
+    }
+
+    fn run(&self, case: &Value, ctx: &mut Ctx, tracing: bool) -> Outcome {
         ctx.start_case();
-        let mut env = Env { slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
+        let steps = ctx.limits.steps;
+        let mut env = Env { trace: tracing.then(Vec::new), steps, slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
         let mut criteria = Vec::new();
         let mut error: Option<String> = None;
         let mut score: Option<f64> = None;
@@ -156,8 +173,11 @@ impl Program {
         };
         for (i, item) in self.items.iter().enumerate() {
             match item {
-                ItemEx::Let { slot, value } => {
+                ItemEx::Let { name, slot, value } => {
                     let v = eval(value, &mut env);
+                    if let Some(t) = &mut env.trace {
+                        t.push((format!("let {name}"), v.clone()));
+                    }
                     env.slots[*slot] = v;
                 }
                 ItemEx::Criterion(c) => {
@@ -220,9 +240,10 @@ impl Program {
         if error.is_none() && !score.is_finite() {
             error = Some(format!("the score is not a finite number ({score})"));
         }
+        let trace = env.trace.take().unwrap_or_default();
         match error {
-            Some(e) => Outcome { score: self.plan.on_error, criteria, error: Some(e), gate },
-            None => Outcome { score, criteria, error: None, gate },
+            Some(e) => Outcome { score: self.plan.on_error, criteria, error: Some(e), gate, trace },
+            None => Outcome { score, criteria, error: None, gate, trace },
         }
     }
 
@@ -234,8 +255,8 @@ impl Program {
             return None;
         }
         let mut ctx = Ctx::default();
-        let case = serde_json::Value::Null;
-        let mut env = Env { slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
+        let case = Value::Null;
+        let mut env = Env { trace: None, steps: 1_000_000, slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
         Some(eval(&ex, &mut env))
     }
 }
@@ -428,7 +449,7 @@ struct Lowerer<'a> {
 impl Lowerer<'_> {
     fn item(&mut self, item: &PlanItem) -> Result<ItemEx, String> {
         Ok(match item {
-            PlanItem::Let { slot, value, .. } => ItemEx::Let { slot: *slot, value: self.expr(value)? },
+            PlanItem::Let { name, slot, value } => ItemEx::Let { name: name.clone(), slot: *slot, value: self.expr(value)? },
             PlanItem::Criterion(c) => ItemEx::Criterion(self.criterion(c)?),
             PlanItem::Group(g) => ItemEx::Group {
                 id: g.id.clone(),
@@ -522,6 +543,10 @@ impl Lowerer<'_> {
 // ---- expression evaluation ----
 
 fn eval(ex: &Ex, env: &mut Env) -> Value {
+    if env.steps == 0 {
+        return Value::error(format!("the case exceeded the work limit of {} steps", env.ctx.limits.steps));
+    }
+    env.steps -= 1;
     match ex {
         Ex::Const(v) => v.clone(),
         Ex::List(xs) => {
@@ -537,7 +562,15 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
         }
         Ex::Slot(s) => env.slots[*s].clone(),
         Ex::Total => Value::Number(env.total),
-        Ex::Path(p) => p.eval(env.case),
+        Ex::Path(p) => {
+            let v = p.eval(env.case);
+            if let Some(t) = &mut env.trace {
+                if !t.iter().any(|(k, _)| *k == p.display) {
+                    t.push((p.display.clone(), v.clone()));
+                }
+            }
+            v
+        }
         Ex::Member(x, name) => member(eval(x, env), name),
         Ex::Index(x, i) => index(eval(x, env), eval(i, env)),
         Ex::Call(f, args) => call(f, args, env),

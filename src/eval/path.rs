@@ -63,25 +63,29 @@ impl CompiledPath {
         Ok(CompiledPath { display, prefix, kind })
     }
 
-    pub fn eval(&self, case: &serde_json::Value) -> Value {
+    pub fn eval(&self, case: &Value) -> Value {
         match &self.kind {
             PathKind::Singular(steps) => match walk(case, steps) {
-                Some(v) => Value::from_json(v),
+                Some(v) => v.clone(),
                 None => Value::Missing(self.display.as_str().into()),
             },
-            PathKind::Query(q) => match js_path_process(q, case) {
-                Ok(found) => Value::list(found.into_iter().map(|r| Value::from_json(r.val())).collect()),
-                Err(e) => Value::error(format!("path `{}` failed: {e}", self.display)),
-            },
+            // jsonpath-rust queries serde_json values: convert the subtree under the path's prefix.
+            PathKind::Query(q) => {
+                let doc = case.to_json();
+                match js_path_process(q, &doc) {
+                    Ok(found) => Value::list(found.into_iter().map(|r| Value::from_json(r.val())).collect()),
+                    Err(e) => Value::error(format!("path `{}` failed: {e}", self.display)),
+                }
+            }
         }
     }
 }
 
-fn walk<'a>(mut v: &'a serde_json::Value, steps: &[Step]) -> Option<&'a serde_json::Value> {
+fn walk<'a>(mut v: &'a Value, steps: &[Step]) -> Option<&'a Value> {
     for s in steps {
         v = match (s, v) {
-            (Step::Name(n), serde_json::Value::Object(o)) => o.get(n)?,
-            (Step::Index(i), serde_json::Value::Array(a)) => {
+            (Step::Name(n), Value::Object(o)) => o.get(n.as_str())?,
+            (Step::Index(i), Value::List(a)) => {
                 let i = if *i < 0 { a.len() as i64 + *i } else { *i };
                 if i < 0 {
                     return None;
@@ -100,16 +104,16 @@ mod tests {
     use serde_json::json;
 
     fn eval(path: &str, doc: serde_json::Value) -> String {
-        CompiledPath::new(path).unwrap().eval(&doc).short(200)
+        CompiledPath::new(path).unwrap().eval(&Value::from_json(&doc)).short(200)
     }
 
     #[test]
     fn singular_path_finds_a_value() {
-        assert_eq!(eval("$.sample.a[1]", json!({"sample": {"a": [1, 2]}})), "2.0");
+        assert_eq!(eval("$.sample.a[1]", json!({"sample": {"a": [1, 2]}})), "2");
     }
     #[test]
     fn negative_index_counts_from_the_end() {
-        assert_eq!(eval("$.sample.a[-1]", json!({"sample": {"a": [1, 2]}})), "2.0");
+        assert_eq!(eval("$.sample.a[-1]", json!({"sample": {"a": [1, 2]}})), "2");
     }
     #[test]
     fn singular_path_that_matches_nothing_is_missing() {
@@ -121,11 +125,11 @@ mod tests {
     }
     #[test]
     fn wildcard_path_gives_a_list() {
-        assert_eq!(eval("$.item.xs[*].n", json!({"item": {"xs": [{"n": 1}, {"n": 2}, {}]}})), "[1.0,2.0]");
+        assert_eq!(eval("$.item.xs[*].n", json!({"item": {"xs": [{"n": 1}, {"n": 2}, {}]}})), "[1,2]");
     }
     #[test]
     fn filter_path_gives_a_list() {
-        assert_eq!(eval("$.item.xs[?@.n > 1].n", json!({"item": {"xs": [{"n": 1}, {"n": 2}]}})), "[2.0]");
+        assert_eq!(eval("$.item.xs[?@.n > 1].n", json!({"item": {"xs": [{"n": 1}, {"n": 2}]}})), "[2]");
     }
     #[test]
     fn case_paths_display_with_their_root() {
