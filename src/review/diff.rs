@@ -124,7 +124,39 @@ fn slot_names(plan: &Plan) -> HashMap<usize, String> {
 /// Renders a node as source-like text with slots named; equal renderings mean equal expressions.
 pub fn render(node: &Node, names: &mut HashMap<usize, String>) -> String {
     let mut depth = 0;
-    render_in(node, names, &mut depth)
+    let s = render_in(node, names, &mut depth);
+    outer_parens_removed(&s).to_string()
+}
+
+/// `(a + b)` -> `a + b`, but not `(a) + (b)`.
+fn outer_parens_removed(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix('(').and_then(|x| x.strip_suffix(')')) else { return s };
+    let mut depth = 0i32;
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in inner.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return s;
+                }
+            }
+            _ => {}
+        }
+    }
+    if depth == 0 { inner } else { s }
 }
 
 fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize) -> String {
@@ -133,7 +165,7 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
         Node::Const(c) => match c {
             Const::Null => "null".into(),
             Const::Bool(b) => b.to_string(),
-            Const::Number(n) => format!("{n:?}"),
+            Const::Number(n) => format!("{n}"),
             Const::String(s) => serde_json::to_string(s).unwrap_or_default(),
             Const::Figure(f) => f.text.clone(),
             Const::Regex { source, flags } => format!("/{source}/{flags}"),
@@ -365,6 +397,9 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
         if o.body != n.body {
             let (ot, nt) = if o.text == n.text { (&o.body, &n.body) } else { (&o.text, &n.text) };
             changes.push(change(n.kind, &n.id, "body", json!(ot), json!(nt)));
+        } else if o.text != n.text {
+            // Same meaning, but the source text shown in reasons differs.
+            changes.push(change(n.kind, &n.id, "text", json!(o.text), json!(n.text)));
         }
     }
     for o in &a.entities {
@@ -422,10 +457,11 @@ fn diff_gates(old: &[Gate], new: &[Gate]) -> Vec<Change> {
             *slot = None;
         }
     }
+    let position = |g: &Gate| new.iter().position(|x| std::ptr::eq(x, g)).map_or(0, |i| i + 1);
     let mut rest_old = old_left.into_iter().flatten();
     for n in new_left.into_iter().flatten() {
         match rest_old.next() {
-            Some(o) => changes.push(change("gate", &format!("when {}", n.0), "condition", json!(format!("when {} => {}", o.0, o.2)), json!(format!("when {} => {}", n.0, n.2)))),
+            Some(o) => changes.push(change("gate", &format!("#{}", position(n)), "condition", json!(format!("when {} => {}", o.0, o.2)), json!(format!("when {} => {}", n.0, n.2)))),
             None => changes.push(change("gate", &format!("when {}", n.0), "added", Json::Null, json!(n.2))),
         }
     }
@@ -545,6 +581,13 @@ mod tests {
     fn plan(src: &str) -> Plan {
         let c = check::compile(&SourceFile::new("t.rubric", src.to_string()));
         c.plan.unwrap_or_else(|| panic!("{:?}", c.diagnostics))
+    }
+
+    #[test]
+    fn only_enclosing_parens_are_removed() {
+        assert_eq!(outer_parens_removed("(a + b)"), "a + b");
+        assert_eq!(outer_parens_removed("(a) + (b)"), "(a) + (b)");
+        assert_eq!(outer_parens_removed("(a + \")\")"), "a + \")\"");
     }
 
     #[test]
