@@ -3,6 +3,8 @@
 //! validates JSONPaths, regexes and figures, and lowers the rubric to a [`Plan`]. All problems of a
 //! file are reported, not only the first.
 
+#[cfg(test)]
+mod catalogue;
 mod constants;
 mod suggest;
 
@@ -89,6 +91,8 @@ struct Checker<'a> {
     ids: HashMap<String, Span>,
     next_slot: usize,
     constant_candidates: Vec<ConstantCandidate>,
+    /// Names used above their definition (already reported; not also "never used").
+    used_early: Vec<String>,
 }
 
 const NUMERIC: Ty = Ty::NUMBER.or(Ty::FIGURE);
@@ -103,6 +107,7 @@ impl<'a> Checker<'a> {
             ids: HashMap::new(),
             next_slot: 0,
             constant_candidates: Vec::new(),
+            used_early: Vec::new(),
         }
     }
 
@@ -142,7 +147,7 @@ impl<'a> Checker<'a> {
         let mut score_seen: Option<Span> = None;
         let mut gates = 0;
         for (i, item) in r.items.iter().enumerate() {
-            if let Some(score_span) = score_seen {
+            if let Some(score_span) = score_seen.filter(|_| !matches!(item, Item::Score(_))) {
                 let sp = item_span(item);
                 self.error(
                     Diagnostic::error("rubric::score_not_last", "`score` must be the last item of a rubric", sp, "this comes after `score`")
@@ -152,10 +157,11 @@ impl<'a> Checker<'a> {
             }
             match item {
                 Item::Setting(s) => {
-                    if let Some(prev) = settings.insert(s.name.name.clone(), s.span) {
+                    if let Some(prev) = settings.insert(s.name.name.clone(), s.name.span.to(s.value.span)) {
                         self.error(
                             Diagnostic::error("rubric::duplicate_setting", format!("`{}` is set twice", s.name.name), s.name.span, "set again here")
-                                .with_label(prev, "first set here"),
+                                .with_label(prev, "first set here")
+                                .with_help("keep one of them; a later value would silently win"),
                         );
                     }
                     let value = match number_literal(&s.value) {
@@ -207,7 +213,8 @@ impl<'a> Checker<'a> {
                     if let Some(prev) = score_seen {
                         self.error(
                             Diagnostic::error("rubric::duplicate_score", "a rubric has one `score`", e.span, "second score")
-                                .with_label(prev, "first score"),
+                                .with_label(prev, "first score")
+                                .with_help("combine them into one expression, or turn the first into a `let`"),
                         );
                     }
                     score_seen = Some(e.span);
@@ -299,9 +306,10 @@ impl<'a> Checker<'a> {
         let mut parts = Vec::new();
         conjuncts(&c.body, &mut parts);
         let mut checks = Vec::new();
+        let what = if parts.len() > 1 { "each `and` part of a criterion body" } else { "a criterion body" };
         for part in parts {
             let (node, ty) = self.expr(part);
-            self.expect(ty, Ty::BOOL.or(Ty::NUMBER), part.span, "a criterion body");
+            self.expect(ty, Ty::BOOL.or(Ty::NUMBER), part.span, what);
             self.constant_candidates.push(ConstantCandidate {
                 node: node.clone(),
                 span: part.span,
@@ -335,7 +343,10 @@ impl<'a> Checker<'a> {
             }
         }
         if members.is_empty() {
-            self.error(Diagnostic::warning("rubric::empty_group", format!("group `{}` has no criteria", g.id.name), g.id.span, "empty"));
+            self.error(
+                Diagnostic::warning("rubric::empty_group", format!("group `{}` has no criteria", g.id.name), g.id.span, "empty")
+                    .with_help("add criteria to it, or delete it"),
+            );
         }
         let mode = match (&g.mode, &g.weight) {
             (GroupMode::Sum, None) => GroupModePlan::Sum,
@@ -344,12 +355,15 @@ impl<'a> Checker<'a> {
             (GroupMode::Any, _) => GroupModePlan::Any,
             (GroupMode::AtLeast(k), _) => {
                 if *k > members.len() {
-                    self.error(Diagnostic::warning(
-                        "rubric::never_met",
-                        format!("group `{}` needs {k} met criteria but has only {}", g.id.name, members.len()),
-                        g.id.span,
-                        "can never be met",
-                    ));
+                    self.error(
+                        Diagnostic::warning(
+                            "rubric::never_met",
+                            format!("group `{}` needs {k} met criteria but has only {}", g.id.name, members.len()),
+                            g.id.span,
+                            "can never be met",
+                        )
+                        .with_help(format!("lower `at_least` to at most {}, or add criteria", members.len())),
+                    );
                 }
                 GroupModePlan::AtLeast(*k)
             }
@@ -434,7 +448,7 @@ impl<'a> Checker<'a> {
     fn report_unused(&mut self, scope: usize) {
         let unused: Vec<(String, Span)> = self.scopes[scope]
             .iter()
-            .filter(|b| b.kind == BindingKind::Let && !b.used && !b.name.starts_with('_'))
+            .filter(|b| b.kind == BindingKind::Let && !b.used && !b.name.starts_with('_') && !self.used_early.contains(&b.name))
             .map(|b| (b.name.clone(), b.span))
             .collect();
         for (name, span) in unused {
@@ -450,12 +464,26 @@ impl<'a> Checker<'a> {
     fn expect(&mut self, got: Ty, want: Ty, span: Span, what: &str) {
         let got_data = Ty(got.0 & !(Ty::MISSING.0 | Ty::ERROR.0));
         if !got_data.is_empty() && !got_data.intersects(want) {
-            self.error(Diagnostic::error(
-                "rubric::type_mismatch",
-                format!("{what} must be a {}, found {}", want.describe(), got_data.describe()),
-                span,
-                format!("this is {}", got_data.describe()),
-            ));
+            let help = if want == Ty::BOOL && got_data.intersects(NUMERIC) {
+                "compare the number to get a bool, e.g. `len(x) > 0`".to_string()
+            } else if want.intersects(Ty::BOOL) && got_data.intersects(Ty::STRING) {
+                "test the string to get a bool, e.g. `contains(text, \"...\")` or `text == \"yes\"`".to_string()
+            } else if want.intersects(NUMERIC) && got_data.intersects(Ty::STRING) {
+                "convert it with `number(...)`".to_string()
+            } else if want == Ty::STRING {
+                "convert it with `string(...)`".to_string()
+            } else {
+                format!("give it {} here", article(&want.describe()))
+            };
+            self.error(
+                Diagnostic::error(
+                    "rubric::type_mismatch",
+                    format!("{what} must be {}, found {}", article(&want.describe()), got_data.describe()),
+                    span,
+                    format!("this is {}", article(&got_data.describe())),
+                )
+                .with_help(help),
+            );
         }
     }
 
@@ -478,6 +506,7 @@ impl<'a> Checker<'a> {
     fn unknown_name(&mut self, name: &str, span: Span) {
         if let Some(def) = self.definitions.get(name).copied() {
             if def.start > span.start {
+                self.used_early.push(name.to_string());
                 self.error(
                     Diagnostic::error("rubric::used_before_defined", format!("`{name}` is used before it is defined"), span, "used here")
                         .with_label(def, "defined here")
@@ -705,12 +734,18 @@ impl<'a> Checker<'a> {
                 },
             };
             if slots[index].is_some() {
-                self.error(Diagnostic::error(
-                    "rubric::duplicate_argument",
-                    format!("parameter `{}` of `{}` is given twice", b.params[index].name, b.name),
-                    a.value.span,
-                    "given again",
-                ));
+                let first = slots[index].as_ref().map(|(first, _, _)| first.value.span).unwrap_or(span);
+                self.error(
+                    Diagnostic::error(
+                        "rubric::duplicate_argument",
+                        format!("parameter `{}` of `{}` is given twice", b.params[index].name, b.name),
+                        a.value.span,
+                        "given again",
+                    )
+                    .with_label(first, "first given here")
+                    .with_help(format!("keep one of them; {}", signature(b))),
+                );
+                self.expr(&a.value);
                 continue;
             }
             let (node, ty) = self.argument(&a.value);
@@ -746,9 +781,7 @@ impl<'a> Checker<'a> {
             for problem in validate(&refs) {
                 let sp = slots.get(problem.arg).and_then(|s| s.as_ref()).map(|(a, _, _)| a.value.span).unwrap_or(span);
                 let mut d = Diagnostic::error("rubric::bad_argument", problem.message.clone(), sp, format!("in this argument of `{}`", b.name));
-                if let Some(h) = problem.help {
-                    d = d.with_help(h);
-                }
+                d = d.with_help(problem.help.unwrap_or_else(|| signature(b)));
                 self.error(d);
             }
         }
@@ -764,6 +797,17 @@ impl<'a> Checker<'a> {
             }
         }
         self.expr(e)
+    }
+}
+
+/// "a bool", "an object", "any value".
+fn article(description: &str) -> String {
+    if description.starts_with("any") {
+        description.to_string()
+    } else if description.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {description}")
+    } else {
+        format!("a {description}")
     }
 }
 
@@ -848,7 +892,7 @@ fn node_const(node: &Node) -> Option<Value> {
     }
 }
 
-fn const_node(v: &Value) -> Node {
+pub(crate) fn const_node(v: &Value) -> Node {
     match v {
         Value::Null | Value::Missing(_) | Value::Error(_) => Node::Const(Const::Null),
         Value::Bool(b) => Node::Const(Const::Bool(*b)),

@@ -216,7 +216,7 @@ impl Program {
                 ItemEx::Gate { condition, value, text, at } => match eval(condition, &mut env) {
                     Value::Bool(false) => {}
                     Value::Bool(true) => {
-                        match number_of(eval(value, &mut env), "the gate value") {
+                        match number_of(eval(value, &mut env)) {
                             Ok(v) => score = Some(v),
                             Err(e) => note_error(&mut error, format!("gate `when {text}` at {at}: {e}")),
                         }
@@ -230,7 +230,7 @@ impl Program {
                         break;
                     }
                 },
-                ItemEx::Score { value } => match number_of(eval(value, &mut env), "the score") {
+                ItemEx::Score { value } => match number_of(eval(value, &mut env)) {
                     Ok(v) => score = Some(v),
                     Err(e) => note_error(&mut error, format!("score: {e}")),
                 },
@@ -311,11 +311,11 @@ fn skip_rest(items: &[ItemEx], criteria: &mut Vec<CriterionResult>) {
     }
 }
 
-fn number_of(v: Value, what: &str) -> Result<f64, String> {
+fn number_of(v: Value) -> Result<f64, String> {
     match v {
         Value::Number(n) => Ok(n),
         Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
-        other => Err(format!("{what}: {}", not_a("number", &other))),
+        other => Err(not_a("number", &other)),
     }
 }
 

@@ -14,7 +14,10 @@ impl Span {
         Span { start, end }
     }
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
     pub fn len(self) -> usize {
         self.end - self.start
@@ -275,7 +278,10 @@ pub enum ExprKind {
     Number(f64),
     Str(String),
     /// `/source/flags`
-    Regex { source: String, flags: String },
+    Regex {
+        source: String,
+        flags: String,
+    },
     /// `$248,333` or `26.67%`, as written.
     Figure(String),
     List(Vec<Expr>),
@@ -285,10 +291,26 @@ pub enum ExprKind {
     Path(String),
     Member(Box<Expr>, Ident),
     Index(Box<Expr>, Box<Expr>),
-    Call { name: Ident, args: Vec<Arg> },
+    Call {
+        name: Ident,
+        args: Vec<Arg>,
+    },
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
-    Is { value: Box<Expr>, negated: bool, ty: TypeName },
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
-    Comprehension { var: Ident, source: Box<Expr>, filter: Option<Box<Expr>>, body: Box<Expr> },
+    Is {
+        value: Box<Expr>,
+        negated: bool,
+        ty: TypeName,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
+    Comprehension {
+        var: Ident,
+        source: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Box<Expr>,
+    },
 }

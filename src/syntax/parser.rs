@@ -2,12 +2,13 @@
 
 use std::sync::LazyLock;
 
+use pest::Parser;
 use pest::error::InputLocation;
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
-use pest::Parser;
 
 use super::ast::*;
+use super::recover::{self, Segment};
 use crate::diagnostic::Diagnostic;
 
 mod derived {
@@ -40,12 +41,15 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
         .op(Op::postfix(Rule::member) | Op::postfix(Rule::index) | Op::postfix(Rule::is_test))
 });
 
-/// Parses one rubric. On failure returns the syntax error(s).
+/// Parses one rubric. On failure returns the syntax errors: after the first one, parsing resumes
+/// at the next item (see [`recover`]), so each broken item reports its own error.
 pub fn parse(source: &str) -> Result<Rubric, Vec<Diagnostic>> {
     if let Some(d) = too_deep(source) {
         return Err(vec![d]);
     }
-    let mut pairs = RubricParser::parse(Rule::file, source).map_err(|e| vec![syntax_error(e)])?;
+    // Records the literal tokens (`}`, `=>`, ...) each failed attempt expected, for the messages.
+    pest::set_error_detail(true);
+    let mut pairs = RubricParser::parse(Rule::file, source).map_err(|e| recover(source, e))?;
     let file = pairs.next().expect("file rule");
     let rubric = file.into_inner().next().expect("rubric rule");
     Ok(build_rubric(rubric))
@@ -77,19 +81,457 @@ fn too_deep(source: &str) -> Option<Diagnostic> {
     None
 }
 
-fn syntax_error(e: pest::error::Error<Rule>) -> Diagnostic {
-    let (start, end) = match e.location {
-        InputLocation::Pos(p) => (p, p),
-        InputLocation::Span(s) => s,
+/// Error recovery: the header is parsed alone, the body is cut into items at item keywords (at
+/// the item's own bracket depth; a keyword that cannot be nested where it stands ends an unclosed
+/// item), and each item is parsed with the `item_entry` rule. Every broken item gives one error.
+fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
+    let whole = Segment { start: 0, end: source.len(), last_token_end: source.trim_end().len(), unclosed: None, closed_by: None };
+    let fallback = |first: &pest::error::Error<Rule>| vec![syntax_error(first, source, &whole)];
+    let Ok(head) = RubricParser::parse(Rule::rubric_head, source) else {
+        return fallback(&first);
     };
-    let e = e.renamed_rules(|r| friendly(r).to_string());
-    let message = e.variant.message().into_owned();
-    Diagnostic::error("rubric::syntax", format!("syntax error: {message}"), Span::new(start, end.max(start)), "here")
-        .with_help("see the language tour in README.md for the shape of rubrics, criteria and expressions")
+    let head_end = head
+        .into_iter()
+        .next()
+        .map(|p| p.as_span().end())
+        .unwrap_or(0);
+    let scan = recover::scan(source, head_end);
+    let mut out = Vec::new();
+    if let Some(q) = scan.unterminated_string {
+        out.push(
+            Diagnostic::error(
+                "rubric::unterminated_string",
+                "unterminated string",
+                Span::new(q, q + 1),
+                "this string is never closed",
+            )
+            .with_help("add the closing `\"`; a quote inside a string is written `\\\"`"),
+        );
+    }
+    for seg in &scan.segments {
+        // Past an unterminated string, quotes pair up wrongly: nothing there can be trusted.
+        if scan.unterminated_string.is_some_and(|q| q < seg.end) {
+            break;
+        }
+        if let Err(e) = RubricParser::parse(Rule::item_entry, &source[seg.start..seg.end]) {
+            out.push(syntax_error(&e, source, seg));
+        }
+    }
+    match scan.close {
+        None if scan.unterminated_string.is_none() => {
+            let end = source.trim_end().len();
+            out.push(
+                Diagnostic::error(
+                    "rubric::unclosed_delimiter",
+                    "unclosed `{`",
+                    Span::new(head_end - 1, head_end),
+                    "this `{` is never closed",
+                )
+                .with_label(Span::new(end, end), "expected `}` here")
+                .with_help(
+                    "add the missing `}`: at the end of the rubric, or at the end of an item above",
+                ),
+            );
+        }
+        Some(close) => {
+            let rest = skip_blank(source, close + 1);
+            if rest < source.len() {
+                out.push(
+                    Diagnostic::error(
+                        "rubric::syntax",
+                        format!("expected end of file, found {}", found(source, rest)),
+                        Span::new(rest, token_end(source, rest)),
+                        "after the rubric's closing `}`",
+                    )
+                    .with_label(Span::new(close, close + 1), "the rubric ends here")
+                    .with_help("a file holds one rubric; is there a `}` too many above?"),
+                );
+            }
+        }
+        None => {}
+    }
+    if out.is_empty() {
+        fallback(&first)
+    } else {
+        out
+    }
 }
 
-fn friendly(r: &Rule) -> &'static str {
-    match r {
+/// The first offset at or after `i` that is not blank or inside a comment.
+fn skip_blank(s: &str, mut i: usize) -> usize {
+    let b = s.as_bytes();
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() || s[i..].starts_with('\u{FEFF}') {
+            i += if b[i].is_ascii() { 1 } else { 3 };
+        } else if s[i..].starts_with("//") {
+            i = s[i..].find('\n').map_or(s.len(), |n| i + n);
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// Operators from other languages, with the rubric spelling.
+const FOREIGN_OPERATORS: [(&str, &str); 9] = [
+    ("===", "=="),
+    ("!==", "!="),
+    ("&&", "and"),
+    ("||", "or"),
+    ("<>", "!="),
+    ("=<", "<="),
+    ("=>", "=>"),
+    ("=", "=="),
+    ("!", "not"),
+];
+
+/// The token at `i`: a word, a number, a string, an operator or one character.
+fn token_end(s: &str, i: usize) -> usize {
+    let b = s.as_bytes();
+    if i >= b.len() {
+        return i;
+    }
+    let c = b[i];
+    if c.is_ascii_alphanumeric() || c == b'_' {
+        let mut j = i;
+        while j < b.len()
+            && (b[j].is_ascii_alphanumeric()
+                || b[j] == b'_'
+                || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            j += 1;
+        }
+        return j;
+    }
+    if c == b'"' {
+        let line_end = s[i..].find('\n').map_or(s.len(), |n| i + n);
+        let mut j = i + 1;
+        while j < line_end {
+            match b[j] {
+                b'\\' => j += 2,
+                b'"' => return j + 1,
+                _ => j += 1,
+            }
+        }
+        return line_end.max(i + 1);
+    }
+    for (op, _) in FOREIGN_OPERATORS.iter().chain(&[
+        ("==", ""),
+        ("!=", ""),
+        ("<=", ""),
+        (">=", ""),
+        ("??", ""),
+    ]) {
+        if s[i..].starts_with(op) {
+            return i + op.len();
+        }
+    }
+    i + s[i..].chars().next().map_or(1, char::len_utf8)
+}
+
+/// "`word`", "a string", "end of file" for the token at `i`.
+fn found(s: &str, i: usize) -> String {
+    if i >= s.len() {
+        return "end of file".into();
+    }
+    let end = token_end(s, i);
+    let t = &s[i..end];
+    if t.starts_with('"') {
+        return "a string".into();
+    }
+    format!("`{t}`")
+}
+
+fn join_alternatives(items: &[String]) -> String {
+    match items {
+        [] => "something else".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Where an error is (relative to the parsed text) and what the parser expected there, in words:
+/// rules by their friendly names (operators collapsed into "an operator", expression starts into
+/// "an expression") and the literal punctuation it tried.
+fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
+    let (mut pos, mut rules) = match (&e.variant, e.location.clone()) {
+        (pest::error::ErrorVariant::ParsingError { positives, .. }, InputLocation::Pos(p)) => {
+            (p, positives.clone())
+        }
+        (_, InputLocation::Pos(p)) => (p, Vec::new()),
+        (_, InputLocation::Span((p, _))) => (p, Vec::new()),
+    };
+    let mut tokens = Vec::new();
+    // The detailed attempts may reach further than the rule positives (a literal such as `:` or
+    // `=>` that failed after the last rule): the furthest position is the better one, unless only
+    // a lookahead got there (`let score`: `score` matched as a keyword, then failed).
+    if let Some(attempts) = e.parse_attempts().filter(|a| a.max_position >= pos) {
+        let found: Vec<String> = attempts
+            .expected_tokens()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let telling = found
+            .iter()
+            .any(|t| is_punctuation(t) || is_operator_token(t));
+        if attempts.max_position == pos || telling {
+            if attempts.max_position > pos {
+                rules.clear();
+                pos = attempts.max_position;
+            }
+            // (pest does not export its token type; a case-sensitive token displays as itself)
+            tokens = found;
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    // (`ident` alone is a name, as after `let`)
+    let expression = rules
+        .iter()
+        .any(|r| starts_expression(*r) && *r != Rule::ident);
+    if expression {
+        push("an expression".into());
+    }
+    let mut operator = false;
+    for r in &rules {
+        if is_operator(*r) {
+            operator = true;
+        } else if !(expression && starts_expression(*r)) {
+            if let Some(name) = friendly(r) {
+                push(name.to_string());
+            }
+        }
+    }
+    for token in &tokens {
+        match token.as_str() {
+            "(" | "[" | "-" if expression => {}
+            "[" => operator = true,
+            t if is_punctuation(t) => push(format!("`{token}`")),
+            t if is_operator_token(t) => operator = true,
+            _ => {}
+        }
+    }
+    if operator {
+        push("an operator".into());
+    }
+    rules.sort_by_key(|r| *r as usize);
+    rules.dedup();
+    (pos, rules, out)
+}
+
+fn is_punctuation(t: &str) -> bool {
+    matches!(
+        t,
+        "{" | "}" | "(" | ")" | "[" | "]" | "," | ":" | "=" | "=>"
+    )
+}
+
+fn is_operator_token(t: &str) -> bool {
+    matches!(
+        t,
+        "+" | "-"
+            | "*"
+            | "/"
+            | "<"
+            | ">"
+            | "=="
+            | "!="
+            | "<="
+            | ">="
+            | "??"
+            | "."
+            | "and"
+            | "or"
+            | "in"
+            | "is"
+    )
+}
+
+/// Rules an expression can start with.
+fn starts_expression(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::expr
+            | Rule::op_not
+            | Rule::op_neg
+            | Rule::comprehension
+            | Rule::conditional
+            | Rule::call
+            | Rule::json_path
+            | Rule::path_root
+            | Rule::money
+            | Rule::percent
+            | Rule::number
+            | Rule::string
+            | Rule::regex
+            | Rule::kw_true
+            | Rule::kw_false
+            | Rule::kw_null
+            | Rule::list
+            | Rule::ident
+            | Rule::kw_for
+            | Rule::kw_if
+    )
+}
+
+fn is_operator(r: Rule) -> bool {
+    matches!(
+        r,
+        Rule::op_or
+            | Rule::op_and
+            | Rule::op_coalesce
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_le
+            | Rule::op_ge
+            | Rule::op_lt
+            | Rule::op_gt
+            | Rule::op_not_in
+            | Rule::op_in
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::member
+            | Rule::index
+            | Rule::is_test
+            | Rule::kw_is
+    )
+}
+
+/// The shape of the item a segment starts with, for the help of its syntax errors.
+fn item_shape(keyword: &str) -> &'static str {
+    match keyword {
+        "let" => "a binding is `let NAME = EXPR`",
+        "criterion" => "a criterion is `criterion ID +WEIGHT \"label\" { EXPR }`",
+        "group" => {
+            "a group is `group ID +WEIGHT \"label\" MODE { criterion ... }` (weight, label and mode `all`, `any`, `at_least N` are optional)"
+        }
+        "ladder" => "a ladder is `ladder ID \"label\" { step ID +WEIGHT \"label\": EXPR ... }`",
+        "when" => "a gate is `when CONDITION => VALUE`",
+        "score" => "the score is `score EXPR`, the last item",
+        "on_error" | "max" => "a setting is `on_error NUMBER` or `max NUMBER`",
+        _ => {
+            "a rubric is `rubric NAME \"description\" { items }`; see the language tour in README.md"
+        }
+    }
+}
+
+/// One syntax error of the item `seg` (or of the whole file), with a code for the common shapes.
+fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Diagnostic {
+    let (rel, positives, alternatives) = expected(e);
+    // (pest may place an error before the blanks that precede the offending token)
+    let pos = skip_blank(source, (seg.start + rel).min(source.len()));
+    let rel = pos - seg.start;
+    let at_end =
+        pos >= seg.last_token_end && seg.end < source.len() || pos >= source.trim_end().len();
+    let first_word = &source[seg.start..token_end(source, seg.start)];
+    let shape = item_shape(first_word);
+    let expectation = join_alternatives(&alternatives);
+
+    if seg.start > 0 && rel == 0 && !recover::ITEM_KEYWORDS.contains(&first_word) {
+        let keywords = recover::ITEM_KEYWORDS;
+        let help = match crate::check::did_you_mean(first_word, keywords) {
+            Some(k) => format!("did you mean `{k}`?"),
+            None => "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into(),
+        };
+        return Diagnostic::error(
+            "rubric::unknown_item",
+            format!("expected an item, found {}", found(source, pos)),
+            Span::new(pos, token_end(source, pos)),
+            "not an item",
+        )
+        .with_help(help);
+    }
+    if at_end {
+        if let Some((open, at)) = seg.unclosed {
+            let close = match open {
+                '{' => '}',
+                '(' => ')',
+                _ => ']',
+            };
+            let end = seg.last_token_end;
+            let d = Diagnostic::error("rubric::unclosed_delimiter", format!("unclosed `{open}`"), Span::new(at, at + 1), format!("this `{open}` is never closed"));
+            return match seg.closed_by {
+                Some(c) => d
+                    .with_label(Span::new(c, c + 1), format!("expected `{close}` before this `{}`", &source[c..c + 1]))
+                    .with_help(format!("add the missing `{close}`; {shape}")),
+                None => d.with_label(Span::new(end, end), format!("expected `{close}` here")).with_help(format!("add `{close}` before the next item; {shape}")),
+            };
+        }
+    }
+    let token = &source[pos..token_end(source, pos)];
+    if let Some((bad, good)) = FOREIGN_OPERATORS
+        .iter()
+        .find(|(op, _)| *op == token && *op != "=>")
+    {
+        let help = if *bad == "=" {
+            "compare with `==`; bindings are made with `let NAME = EXPR`".to_string()
+        } else {
+            format!("write `{good}`")
+        };
+        return Diagnostic::error(
+            "rubric::bad_operator",
+            format!("`{bad}` is not a rubric operator"),
+            Span::new(pos, pos + bad.len()),
+            "not an operator",
+        )
+        .with_help(help);
+    }
+    if positives == [Rule::weight] {
+        return Diagnostic::error(
+            "rubric::missing_weight",
+            format!(
+                "expected a weight such as `+0.5`, found {}",
+                found(source, pos)
+            ),
+            Span::new(pos, token_end(source, pos)),
+            "a weight goes here",
+        )
+        .with_help(format!("{shape}; a negative weight (`-0.5`) is a penalty"));
+    }
+    let names_expected = positives.contains(&Rule::ident) || alternatives.iter().any(|a| a == "an expression");
+    let starts_expression = ["true", "false", "null", "not", "if", "for", "sample", "item", "case"];
+    if names_expected && is_keyword(token) && !starts_expression.contains(&token) {
+        return Diagnostic::error(
+            "rubric::reserved_name",
+            format!("`{token}` is a keyword, not a name"),
+            Span::new(pos, pos + token.len()),
+            "keyword",
+        )
+        .with_help(format!("choose another name, e.g. `{token}_value`"));
+    }
+    let (span, label) = if at_end && pos > seg.last_token_end {
+        let end = seg.last_token_end;
+        (
+            Span::new(end, end),
+            format!("expected {expectation} after this"),
+        )
+    } else {
+        (
+            Span::new(pos, token_end(source, pos)),
+            format!("unexpected {}", found(source, pos)),
+        )
+    };
+    Diagnostic::error(
+        "rubric::syntax",
+        format!("expected {expectation}, found {}", found(source, pos)),
+        span,
+        label,
+    )
+    .with_help(shape)
+}
+
+fn is_keyword(word: &str) -> bool {
+    RubricParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str() == word)
+}
+
+fn friendly(r: &Rule) -> Option<&'static str> {
+    Some(match r {
         Rule::EOI => "end of file",
         Rule::rubric | Rule::kw_rubric => "`rubric NAME \"description\" { ... }`",
         Rule::ident | Rule::ident_any => "a name",
@@ -106,10 +548,14 @@ fn friendly(r: &Rule) -> &'static str {
         Rule::gate | Rule::kw_when => "`when`",
         Rule::score_item | Rule::kw_score => "`score`",
         Rule::body => "a criterion body `{ ... }`",
-        Rule::group_mode | Rule::mode_all | Rule::mode_any | Rule::mode_at_least => "a group mode (`all`, `any`, `at_least N`)",
+        Rule::group_mode | Rule::mode_all | Rule::mode_any | Rule::mode_at_least => {
+            "a group mode (`all`, `any`, `at_least N`)"
+        }
         Rule::op_or | Rule::op_and => "`and` / `or`",
         Rule::op_coalesce => "`??`",
-        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "a comparison",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
+            "a comparison"
+        }
         Rule::op_in | Rule::op_not_in => "`in`",
         Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
         Rule::op_not | Rule::op_neg => "`not` / `-`",
@@ -132,8 +578,8 @@ fn friendly(r: &Rule) -> &'static str {
         Rule::regex | Rule::regex_body | Rule::regex_flags => "a regex `/.../`",
         Rule::kw_true | Rule::kw_false => "a boolean",
         Rule::kw_null => "`null`",
-        _ => "a token",
-    }
+        _ => return None,
+    })
 }
 
 fn span(p: &Pair<Rule>) -> Span {
@@ -142,13 +588,19 @@ fn span(p: &Pair<Rule>) -> Span {
 }
 
 fn ident(p: Pair<Rule>) -> Ident {
-    Ident { span: span(&p), name: p.as_str().to_string() }
+    Ident {
+        span: span(&p),
+        name: p.as_str().to_string(),
+    }
 }
 
 fn text(p: Pair<Rule>) -> Text {
     let sp = span(&p);
     let inner = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
-    Text { value: unescape(inner), span: sp }
+    Text {
+        value: unescape(inner),
+        span: sp,
+    }
 }
 
 /// String escapes: `\"`, `\\`, `\n`, `\t`, `\r`, `\0`, `\u{XXXX}`; anything else is kept as written.
@@ -191,7 +643,11 @@ pub fn unescape(s: &str) -> String {
 
 fn weight(p: Pair<Rule>) -> Weight {
     let t = p.as_str();
-    Weight { value: t.parse().unwrap_or(0.0), text: t.to_string(), span: span(&p) }
+    Weight {
+        value: t.parse().unwrap_or(0.0),
+        text: t.to_string(),
+        span: span(&p),
+    }
 }
 
 fn build_rubric(p: Pair<Rule>) -> Rubric {
@@ -207,7 +663,12 @@ fn build_rubric(p: Pair<Rule>) -> Rubric {
             _ => items.push(build_item(q)),
         }
     }
-    Rubric { name, description, items, span: sp }
+    Rubric {
+        name,
+        description,
+        items,
+        span: sp,
+    }
 }
 
 fn build_let(p: Pair<Rule>) -> Let {
@@ -216,7 +677,11 @@ fn build_let(p: Pair<Rule>) -> Let {
     inner.next(); // kw_let
     let name = ident(inner.next().expect("let name"));
     let value = build_expr(inner.next().expect("let value"));
-    Let { name, value, span: sp }
+    Let {
+        name,
+        value,
+        span: sp,
+    }
 }
 
 fn build_criterion(p: Pair<Rule>) -> Criterion {
@@ -242,7 +707,14 @@ fn build_criterion(p: Pair<Rule>) -> Criterion {
             _ => {}
         }
     }
-    Criterion { id, weight, label, lets, body: body.expect("criterion body"), span: sp }
+    Criterion {
+        id,
+        weight,
+        label,
+        lets,
+        body: body.expect("criterion body"),
+        span: sp,
+    }
 }
 
 fn build_item(p: Pair<Rule>) -> Item {
@@ -252,7 +724,11 @@ fn build_item(p: Pair<Rule>) -> Item {
             let mut inner = p.into_inner();
             let name = ident(inner.next().expect("setting name"));
             let value = build_expr(inner.next().expect("setting value"));
-            Item::Setting(Setting { name, value, span: sp })
+            Item::Setting(Setting {
+                name,
+                value,
+                span: sp,
+            })
         }
         Rule::let_item => Item::Let(build_let(p)),
         Rule::criterion => Item::Criterion(build_criterion(p)),
@@ -260,7 +736,8 @@ fn build_item(p: Pair<Rule>) -> Item {
             let mut inner = p.into_inner();
             inner.next(); // kw_group
             let id = ident(inner.next().expect("group id"));
-            let (mut w, mut label, mut mode, mut members) = (None, None, GroupMode::Sum, Vec::new());
+            let (mut w, mut label, mut mode, mut members) =
+                (None, None, GroupMode::Sum, Vec::new());
             for q in inner {
                 match q.as_rule() {
                     Rule::weight => w = Some(weight(q)),
@@ -271,7 +748,10 @@ fn build_item(p: Pair<Rule>) -> Item {
                             Rule::mode_all => GroupMode::All,
                             Rule::mode_any => GroupMode::Any,
                             _ => {
-                                let n = m.into_inner().nth(1).map(|n| n.as_str().parse().unwrap_or(usize::MAX));
+                                let n = m
+                                    .into_inner()
+                                    .nth(1)
+                                    .map(|n| n.as_str().parse().unwrap_or(usize::MAX));
                                 GroupMode::AtLeast(n.unwrap_or(1))
                             }
                         }
@@ -281,7 +761,14 @@ fn build_item(p: Pair<Rule>) -> Item {
                     _ => {}
                 }
             }
-            Item::Group(Group { id, weight: w, label, mode, members, span: sp })
+            Item::Group(Group {
+                id,
+                weight: w,
+                label,
+                mode,
+                members,
+                span: sp,
+            })
         }
         Rule::ladder => {
             let mut inner = p.into_inner();
@@ -305,19 +792,34 @@ fn build_item(p: Pair<Rule>) -> Item {
                                 _ => body = Some(build_expr(r)),
                             }
                         }
-                        steps.push(Step { id, weight: w, label, body: body.expect("step body"), span: ssp });
+                        steps.push(Step {
+                            id,
+                            weight: w,
+                            label,
+                            body: body.expect("step body"),
+                            span: ssp,
+                        });
                     }
                     _ => {}
                 }
             }
-            Item::Ladder(Ladder { id, label, steps, span: sp })
+            Item::Ladder(Ladder {
+                id,
+                label,
+                steps,
+                span: sp,
+            })
         }
         Rule::gate => {
             let mut inner = p.into_inner();
             inner.next(); // kw_when
             let condition = build_expr(inner.next().expect("gate condition"));
             let value = build_expr(inner.next().expect("gate value"));
-            Item::Gate(Gate { condition, value, span: sp })
+            Item::Gate(Gate {
+                condition,
+                value,
+                span: sp,
+            })
         }
         Rule::score_item => {
             let mut inner = p.into_inner();
@@ -338,25 +840,44 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
         .map_primary(build_primary)
         .map_prefix(|op, rhs| {
             let sp = span(&op).to(rhs.span);
-            let op = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
-            Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: sp }
+            let op = if op.as_rule() == Rule::op_not {
+                UnOp::Not
+            } else {
+                UnOp::Neg
+            };
+            Expr {
+                kind: ExprKind::Unary(op, Box::new(rhs)),
+                span: sp,
+            }
         })
         .map_postfix(|lhs, op| {
             let sp = lhs.span.to(span(&op));
             let kind = match op.as_rule() {
-                Rule::member => ExprKind::Member(Box::new(lhs), ident(op.into_inner().next().expect("member name"))),
-                Rule::index => ExprKind::Index(Box::new(lhs), Box::new(build_expr(op.into_inner().next().expect("index")))),
+                Rule::member => ExprKind::Member(
+                    Box::new(lhs),
+                    ident(op.into_inner().next().expect("member name")),
+                ),
+                Rule::index => ExprKind::Index(
+                    Box::new(lhs),
+                    Box::new(build_expr(op.into_inner().next().expect("index"))),
+                ),
                 _ => {
                     let mut negated = false;
                     let mut ty = TypeName::Null;
                     for q in op.into_inner() {
                         match q.as_rule() {
                             Rule::is_not => negated = true,
-                            Rule::type_name => ty = TypeName::parse(q.as_str()).unwrap_or(TypeName::Null),
+                            Rule::type_name => {
+                                ty = TypeName::parse(q.as_str()).unwrap_or(TypeName::Null)
+                            }
                             _ => {}
                         }
                     }
-                    ExprKind::Is { value: Box::new(lhs), negated, ty }
+                    ExprKind::Is {
+                        value: Box::new(lhs),
+                        negated,
+                        ty,
+                    }
                 }
             };
             Expr { kind, span: sp }
@@ -380,7 +901,10 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
                 Rule::op_mul => BinOp::Mul,
                 _ => BinOp::Div,
             };
-            Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: sp }
+            Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span: sp,
+            }
         })
         .parse(pairs)
 }
@@ -394,8 +918,14 @@ fn build_primary(p: Pair<Rule>) -> Expr {
         Rule::money | Rule::percent => ExprKind::Figure(p.as_str().to_string()),
         Rule::regex => {
             let mut inner = p.into_inner();
-            let source = inner.next().map(|b| b.as_str().replace("\\/", "/")).unwrap_or_default();
-            let flags = inner.next().map(|f| f.as_str().to_string()).unwrap_or_default();
+            let source = inner
+                .next()
+                .map(|b| b.as_str().replace("\\/", "/"))
+                .unwrap_or_default();
+            let flags = inner
+                .next()
+                .map(|f| f.as_str().to_string())
+                .unwrap_or_default();
             ExprKind::Regex { source, flags }
         }
         Rule::kw_true => ExprKind::Bool(true),
@@ -413,9 +943,15 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     let first = ai.next().expect("argument");
                     if first.as_rule() == Rule::arg_name {
                         let name = ident(first.into_inner().next().expect("argument name"));
-                        Arg { name: Some(name), value: build_expr(ai.next().expect("argument value")) }
+                        Arg {
+                            name: Some(name),
+                            value: build_expr(ai.next().expect("argument value")),
+                        }
                     } else {
-                        Arg { name: None, value: build_expr(first) }
+                        Arg {
+                            name: None,
+                            value: build_expr(first),
+                        }
                     }
                 })
                 .collect();
@@ -432,7 +968,11 @@ fn build_primary(p: Pair<Rule>) -> Expr {
             for q in inner {
                 match q.as_rule() {
                     Rule::kw_where => {}
-                    Rule::expr if body.is_none() && filter.is_none() && q.as_rule() == Rule::expr => body = Some(build_expr(q)),
+                    Rule::expr
+                        if body.is_none() && filter.is_none() && q.as_rule() == Rule::expr =>
+                    {
+                        body = Some(build_expr(q))
+                    }
                     Rule::expr => {
                         // `where` was present: the first expression was the filter.
                         filter = body.take().map(Box::new);
@@ -441,14 +981,23 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     _ => {}
                 }
             }
-            ExprKind::Comprehension { var, source, filter, body: Box::new(body.expect("comprehension body")) }
+            ExprKind::Comprehension {
+                var,
+                source,
+                filter,
+                body: Box::new(body.expect("comprehension body")),
+            }
         }
         Rule::conditional => {
             let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
             let condition = Box::new(build_expr(inner.next().expect("condition")));
             let then = Box::new(build_expr(inner.next().expect("then")));
             let otherwise = Box::new(build_expr(inner.next().expect("else")));
-            ExprKind::If { condition, then, otherwise }
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            }
         }
         r => unreachable!("unexpected primary {r:?}"),
     };
@@ -476,7 +1025,9 @@ mod tests {
             ExprKind::Str(s) => format!("{s:?}"),
             ExprKind::Regex { source, flags } => format!("/{source}/{flags}"),
             ExprKind::Figure(f) => f.clone(),
-            ExprKind::List(xs) => format!("[{}]", xs.iter().map(sexpr).collect::<Vec<_>>().join(" ")),
+            ExprKind::List(xs) => {
+                format!("[{}]", xs.iter().map(sexpr).collect::<Vec<_>>().join(" "))
+            }
             ExprKind::Name(n) => n.clone(),
             ExprKind::Path(p) => format!("${p}"),
             ExprKind::Member(b, m) => format!("(. {} {})", sexpr(b), m.name),
@@ -493,13 +1044,35 @@ mod tests {
             ),
             ExprKind::Unary(op, x) => format!("({op:?} {})", sexpr(x)),
             ExprKind::Binary(op, a, b) => format!("({} {} {})", op.symbol(), sexpr(a), sexpr(b)),
-            ExprKind::Is { value, negated, ty } => format!("(is{} {} {})", if *negated { "-not" } else { "" }, sexpr(value), ty.name()),
-            ExprKind::If { condition, then, otherwise } => format!("(if {} {} {})", sexpr(condition), sexpr(then), sexpr(otherwise)),
-            ExprKind::Comprehension { var, source, filter, body } => format!(
+            ExprKind::Is { value, negated, ty } => format!(
+                "(is{} {} {})",
+                if *negated { "-not" } else { "" },
+                sexpr(value),
+                ty.name()
+            ),
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => format!(
+                "(if {} {} {})",
+                sexpr(condition),
+                sexpr(then),
+                sexpr(otherwise)
+            ),
+            ExprKind::Comprehension {
+                var,
+                source,
+                filter,
+                body,
+            } => format!(
                 "(for {} {}{} {})",
                 var.name,
                 sexpr(source),
-                filter.as_ref().map(|f| format!(" where {}", sexpr(f))).unwrap_or_default(),
+                filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", sexpr(f)))
+                    .unwrap_or_default(),
                 sexpr(body)
             ),
         }
@@ -523,26 +1096,41 @@ mod tests {
     }
     #[test]
     fn paths_are_single_tokens() {
-        assert_eq!(expr("item.reference_answer[?@.score > 0.5].name"), "$item.reference_answer[?@.score > 0.5].name");
+        assert_eq!(
+            expr("item.reference_answer[?@.score > 0.5].name"),
+            "$item.reference_answer[?@.score > 0.5].name"
+        );
         assert_eq!(expr("sample..name"), "$sample..name");
     }
     #[test]
     fn postfix_member_index_and_is() {
-        assert_eq!(expr("b.path[0] is not missing"), "(is-not ([] (. b path) 0) missing)");
+        assert_eq!(
+            expr("b.path[0] is not missing"),
+            "(is-not ([] (. b path) 0) missing)"
+        );
     }
     #[test]
     fn figures_and_regexes() {
-        assert_eq!(expr("[$1,215,000, 26.67%, /<\\/?plan>/i]"), "[$1,215,000 26.67% /</?plan>/i]");
+        assert_eq!(
+            expr("[$1,215,000, 26.67%, /<\\/?plan>/i]"),
+            "[$1,215,000 26.67% /</?plan>/i]"
+        );
         assert_eq!(expr("a / b / c"), "(/ (/ a b) c)");
     }
     #[test]
     fn comprehensions_with_and_without_filter() {
         assert_eq!(expr("all(for t in xs: f(t))"), "(all (for t xs (f t)))");
-        assert_eq!(expr("any(for b in bs where b.x in [1]: g(b))"), "(any (for b bs where (in (. b x) [1]) (g b)))");
+        assert_eq!(
+            expr("any(for b in bs where b.x in [1]: g(b))"),
+            "(any (for b bs where (in (. b x) [1]) (g b)))"
+        );
     }
     #[test]
     fn named_arguments() {
-        assert_eq!(expr("best_match_f1(a, b, similarity: ratio)"), "(best_match_f1 a b similarity:ratio)");
+        assert_eq!(
+            expr("best_match_f1(a, b, similarity: ratio)"),
+            "(best_match_f1 a b similarity:ratio)"
+        );
     }
     #[test]
     fn conditional_expression() {
@@ -554,7 +1142,11 @@ mod tests {
     }
     #[test]
     fn deep_nesting_is_an_error() {
-        let src = format!("rubric t {{ score {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
+        let src = format!(
+            "rubric t {{ score {}1{} }}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         let e = parse(&src).unwrap_err();
         assert_eq!(e[0].code, "rubric::too_deep");
     }

@@ -1,0 +1,96 @@
+//! Keeps `docs/diagnostics.md` in step with the code: every `rubric::` code raised in `src/` has a
+//! section there, every section's wrong example raises its code, and its fixed example compiles
+//! without any diagnostic. Also holds the style rules every diagnostic of the fixtures follows.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, SourceFile};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Every `"rubric::code"` string literal in the Rust sources under `dir`.
+fn codes_in_sources(dir: &Path, out: &mut BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            codes_in_sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("check/catalogue.rs") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("\"rubric::") {
+                let code: String = text[i + 1..].chars().take_while(|c| *c == ':' || *c == '_' || c.is_ascii_alphanumeric()).collect();
+                out.insert(code);
+            }
+        }
+    }
+}
+
+/// The sections of the catalogue: code -> its `rubric` code blocks.
+fn sections() -> Vec<(String, Vec<String>)> {
+    let text = std::fs::read_to_string(format!("{ROOT}/docs/diagnostics.md")).unwrap();
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        if let Some(b) = block.as_mut() {
+            if line == "```" {
+                let b = block.take().unwrap();
+                out.last_mut().expect("a block inside a section").1.push(b);
+            } else {
+                b.push_str(line);
+                b.push('\n');
+            }
+        } else if let Some(rest) = line.strip_prefix("### `") {
+            out.push((rest.split('`').next().unwrap().to_string(), Vec::new()));
+        } else if line == "```rubric" {
+            block = Some(String::new());
+        }
+    }
+    out
+}
+
+fn compile(text: &str) -> Vec<Diagnostic> {
+    super::compile(&SourceFile::new("example.rubric", text)).diagnostics
+}
+
+#[test]
+fn every_code_in_the_sources_is_catalogued_and_every_catalogued_code_exists() {
+    let mut used = BTreeSet::new();
+    codes_in_sources(&Path::new(ROOT).join("src"), &mut used);
+    let documented: BTreeSet<String> = sections().into_iter().map(|(c, _)| c).collect();
+    let missing: Vec<_> = used.difference(&documented).collect();
+    assert!(missing.is_empty(), "codes raised in src/ but missing from docs/diagnostics.md: {missing:?}");
+    let stale: Vec<_> = documented.difference(&used).collect();
+    assert!(stale.is_empty(), "codes in docs/diagnostics.md that src/ never raises: {stale:?}");
+}
+
+#[test]
+fn catalogue_examples_raise_their_code_and_their_fixes_are_clean() {
+    for (code, blocks) in sections() {
+        if code == "rubric::too_deep" {
+            continue; // its example would be 200 brackets deep
+        }
+        assert_eq!(blocks.len(), 2, "{code}: a wrong and a fixed example");
+        let wrong = compile(&blocks[0]);
+        assert!(wrong.iter().any(|d| d.code == code), "{code}: the wrong example gives {:?}", wrong.iter().map(|d| d.code).collect::<Vec<_>>());
+        let fixed = compile(&blocks[1]);
+        assert!(fixed.is_empty(), "{code}: the fixed example gives {:?}", fixed.iter().map(|d| (d.code, &d.message)).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn fixture_diagnostics_follow_the_style() {
+    let dir = Path::new(ROOT).join("tests/fixtures/diagnostics");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for d in compile(&text) {
+            let at = format!("{}: {}", path.display(), d.code);
+            assert!(d.code.starts_with("rubric::"), "{at}");
+            assert!(!d.message.starts_with(|c: char| c.is_uppercase()), "{at}: message starts in uppercase: {}", d.message);
+            assert!(!d.message.ends_with('.'), "{at}: message ends with a period: {}", d.message);
+            assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{at}: no help");
+            assert!(!d.labels.is_empty() && d.labels.iter().all(|l| !l.text.is_empty()), "{at}: unlabelled span");
+            assert!(d.labels.iter().all(|l| l.span.end <= text.len()), "{at}: span past the end");
+        }
+    }
+}
