@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod eval;
 pub mod plan;
+pub mod review;
 pub mod run;
 pub mod syntax;
 pub mod value;

@@ -1,6 +1,8 @@
 //! The `rubric` command line: a thin layer over the library.
 
+mod diff;
 mod explain;
+mod test;
 
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
@@ -98,6 +100,29 @@ enum Command {
         #[arg(long)]
         id: Option<String>,
     },
+    /// Run the examples in each rubric's sidecar `NAME.tests.yaml`: expected scores and statuses.
+    #[command(after_help = "Example:\n  rubric test rubrics/\n  rubric test --coverage rubrics/tax.rubric\n\nExit codes: 0 all examples passed, 1 some failed, 2 usage/IO (unreadable or invalid sidecar).")]
+    Test {
+        /// Rubrics, sidecars, or directories (every `*.rubric` in them).
+        #[arg(required = true)]
+        paths: Vec<String>,
+        /// List, per rubric, the criteria never seen met or never seen unmet, and gates never exercised.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Compare two versions of a rubric: criterion changes, and with --cases, score movement.
+    #[command(after_help = "Example:\n  rubric diff old/tax.rubric rubrics/tax.rubric --cases examples/tax/cases.jsonl --format md\n\nExit codes: 0 same meaning, 1 they differ, 2 usage/IO.")]
+    Diff {
+        /// The old rubric (source or plan).
+        old: String,
+        /// The new rubric (source or plan).
+        new: String,
+        /// Grade these cases (JSONL) with both and report the score movement.
+        #[arg(long)]
+        cases: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: diff::Format,
+    },
 }
 
 /// Runs the CLI with the process arguments.
@@ -111,6 +136,8 @@ pub fn main() -> ExitCode {
             grade(&grader, &cases, out.as_deref(), jobs, &limits)
         }
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
+        Command::Test { paths, coverage } => test::run(&paths, coverage),
+        Command::Diff { old, new, cases, format } => diff::run(&old, &new, cases.as_deref(), format),
         Command::Builtins { markdown } => {
             print!("{}", if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() });
             exit::OK

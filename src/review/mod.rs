@@ -1,0 +1,5 @@
+//! Reviewing rubrics: examples that pin down how cases are graded ([`examples`], `rubric test`) and
+//! the semantic difference between two versions of a rubric ([`diff`], `rubric diff`).
+
+pub mod diff;
+pub mod examples;
