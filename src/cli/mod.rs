@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::builtins::Limits;
 use crate::check;
-use crate::diagnostic::{Diagnostic, SourceFile, render_github, render_with};
-use crate::run::{LoadError, grade_stream, load_grader};
+use crate::diagnostic::{render_github, render_with, Diagnostic, SourceFile};
+use crate::run::{grade_stream, load_grader, LoadError};
 
 /// Exit codes (documented in README.md).
 pub mod exit {
@@ -25,11 +25,7 @@ pub mod exit {
 }
 
 #[derive(Parser)]
-#[command(
-    name = "rubric",
-    version,
-    about = "Compile, check and run declarative graders (reward functions) for LLM outputs"
-)]
+#[command(name = "rubric", version, about = "Compile, check and run declarative graders (reward functions) for LLM outputs")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -46,9 +42,7 @@ enum CheckFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Check rubrics and explain every mistake. Exit 0 = no errors (warnings allowed), 1 = errors.
-    #[command(
-        after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric"
-    )]
+    #[command(after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric")]
     Check {
         #[arg(required = true)]
         files: Vec<String>,
@@ -64,9 +58,7 @@ enum Command {
         out: Option<String>,
     },
     /// Grade cases (JSONL): one result line per input line, in input order.
-    #[command(
-        after_help = "Example:\n  rubric grade rubrics/tax.rubric --cases examples/tax/cases.jsonl --out results.jsonl\n  cat cases.jsonl | rubric grade harvey.plan.json --cases - --jobs 2\n\nExit codes: 0 every line graded, 1 rubric errors, 2 usage/IO, 3 some lines were not readable cases."
-    )]
+    #[command(after_help = "Example:\n  rubric grade rubrics/tax.rubric --cases examples/tax/cases.jsonl --out results.jsonl\n  cat cases.jsonl | rubric grade harvey.plan.json --cases - --jobs 2\n\nExit codes: 0 every line graded, 1 rubric errors, 2 usage/IO, 3 some lines were not readable cases.")]
     Grade {
         /// A `.rubric` source or a compiled plan.
         grader: String,
@@ -87,18 +79,14 @@ enum Command {
         max_code_bytes: usize,
     },
     /// List every builtin with its signature and documentation.
-    #[command(
-        after_help = "Example:\n  rubric builtins\n  rubric builtins --markdown > docs/builtins.md"
-    )]
+    #[command(after_help = "Example:\n  rubric builtins\n  rubric builtins --markdown > docs/builtins.md")]
     Builtins {
         /// Print a markdown reference instead of plain text.
         #[arg(long)]
         markdown: bool,
     },
     /// Explain, criterion by criterion, how each case got its score.
-    #[command(
-        after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003"
-    )]
+    #[command(after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003")]
     Explain {
         grader: String,
         #[arg(long)]
@@ -109,9 +97,7 @@ enum Command {
     },
     /// Format rubrics in place in the one canonical layout (comments kept). With --check, change
     /// nothing and exit 1 if a file would change.
-    #[command(
-        after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file."
-    )]
+    #[command(after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file.")]
     Fmt {
         #[arg(required = true)]
         files: Vec<String>,
@@ -127,32 +113,14 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check { files, format } => check_files(&files, format),
         Command::Compile { file, out } => compile(&file, out.as_deref()),
-        Command::Grade {
-            grader,
-            cases,
-            out,
-            jobs,
-            max_fuzzy_chars,
-            max_code_bytes,
-        } => {
-            let limits = Limits {
-                fuzzy_chars: max_fuzzy_chars,
-                code_bytes: max_code_bytes,
-                ..Limits::default()
-            };
+        Command::Grade { grader, cases, out, jobs, max_fuzzy_chars, max_code_bytes } => {
+            let limits = Limits { fuzzy_chars: max_fuzzy_chars, code_bytes: max_code_bytes, ..Limits::default() };
             grade(&grader, &cases, out.as_deref(), jobs, &limits)
         }
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
         Command::Fmt { files, check } => crate::fmt::run(&files, check),
         Command::Builtins { markdown } => {
-            print!(
-                "{}",
-                if markdown {
-                    crate::builtins::reference_markdown()
-                } else {
-                    crate::builtins::reference_text()
-                }
-            );
+            print!("{}", if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() });
             exit::OK
         }
     };
@@ -197,11 +165,7 @@ fn check_files(files: &[String], format: CheckFormat) -> u8 {
             }
         }
         errors += compiled.diagnostics.iter().filter(|d| d.is_error()).count();
-        warnings += compiled
-            .diagnostics
-            .iter()
-            .filter(|d| !d.is_error())
-            .count();
+        warnings += compiled.diagnostics.iter().filter(|d| !d.is_error()).count();
     }
     let n = files.len();
     eprintln!(
@@ -230,9 +194,7 @@ fn compile(path: &str, out: Option<&str>) -> u8 {
     let file = SourceFile::new(path, text);
     let compiled = check::compile(&file);
     print_diagnostics(&file, &compiled.diagnostics);
-    let Some(plan) = compiled.plan else {
-        return exit::FAILED;
-    };
+    let Some(plan) = compiled.plan else { return exit::FAILED };
     let json = plan.to_json();
     match out {
         Some(o) => {
@@ -297,11 +259,7 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         },
         None => Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout().lock())),
     };
-    let jobs = jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let summary = match grade_stream(&program, &mut input, &mut output, jobs, limits) {
         Ok(s) => s,
         Err(e) => {
@@ -319,9 +277,5 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         summary.malformed,
         if summary.malformed == 1 { "" } else { "s" },
     );
-    if summary.malformed > 0 {
-        exit::MALFORMED_LINES
-    } else {
-        exit::OK
-    }
+    if summary.malformed > 0 { exit::MALFORMED_LINES } else { exit::OK }
 }

@@ -49,8 +49,7 @@ pub fn scan(src: &str) -> Vec<Comment> {
                 i += 1;
             }
             let mut end = i;
-            while end > start && (b[end - 1] == b'\r' || b[end - 1] == b' ' || b[end - 1] == b'\t')
-            {
+            while end > start && (b[end - 1] == b'\r' || b[end - 1] == b' ' || b[end - 1] == b'\t') {
                 end -= 1;
             }
             out.push(Comment { start, end });

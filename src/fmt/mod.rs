@@ -50,11 +50,7 @@ const INDENT: usize = 2;
 pub fn format_source(src: &str) -> Result<String, Vec<Diagnostic>> {
     let ast = crate::syntax::parse(src)?;
     let comments = comments::scan(src);
-    let f = Fmt {
-        src,
-        comments,
-        used: RefCell::new(Vec::new()),
-    };
+    let f = Fmt { src, comments, used: RefCell::new(Vec::new()) };
     f.used.borrow_mut().resize(f.comments.len(), false);
     let out = f.file(&ast);
     verify(src, &ast, &out)?;
@@ -63,25 +59,23 @@ pub fn format_source(src: &str) -> Result<String, Vec<Diagnostic>> {
 
 /// Refuses an output that does not parse to the same AST or lost a comment (a formatter bug).
 fn verify(src: &str, ast: &Rubric, out: &str) -> Result<(), Vec<Diagnostic>> {
-    let fail =
-        |why: &str| {
-            vec![Diagnostic::error(
-            "rubric::fmt_internal",
-            format!("the formatter could not keep this rubric's {why}; the file was left as it is"),
-            ast.span,
-            "this rubric",
-        )
-        .with_help("please report this rubric as a formatter bug")]
-        };
+    let fail = |why: &str| {
+        vec![
+            Diagnostic::error(
+                "rubric::fmt_internal",
+                format!("the formatter could not keep this rubric's {why}; the file was left as it is"),
+                ast.span,
+                "this rubric",
+            )
+            .with_help("please report this rubric as a formatter bug"),
+        ]
+    };
     let again = crate::syntax::parse(out).map_err(|_| fail("syntax"))?;
     if strip_spans(&again) != strip_spans(ast) {
         return Err(fail("meaning"));
     }
     let texts = |s: &str| {
-        let mut v: Vec<String> = comments::scan(s)
-            .iter()
-            .map(|c| s[c.start..c.end].to_string())
-            .collect();
+        let mut v: Vec<String> = comments::scan(s).iter().map(|c| s[c.start..c.end].to_string()).collect();
         v.sort();
         v
     };
@@ -148,10 +142,7 @@ pub fn run(files: &[String], check: bool) -> u8 {
         }
     }
     if check && changed > 0 {
-        eprintln!(
-            "{changed} file{} would be reformatted",
-            if changed == 1 { "" } else { "s" }
-        );
+        eprintln!("{changed} file{} would be reformatted", if changed == 1 { "" } else { "s" });
     }
     if unreadable > 0 {
         exit::USAGE
@@ -185,10 +176,7 @@ struct Line {
 
 impl Line {
     fn new(text: impl Into<String>) -> Line {
-        Line {
-            text: text.into(),
-            comment: None,
-        }
+        Line { text: text.into(), comment: None }
     }
     fn indented(indent: usize, text: &str) -> Line {
         Line::new(format!("{}{text}", " ".repeat(indent)))
@@ -277,14 +265,7 @@ fn binop_prec(op: BinOp) -> u8 {
     match op {
         BinOp::Or => 1,
         BinOp::And => 2,
-        BinOp::Eq
-        | BinOp::Ne
-        | BinOp::Lt
-        | BinOp::Le
-        | BinOp::Gt
-        | BinOp::Ge
-        | BinOp::In
-        | BinOp::NotIn => 4,
+        BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In | BinOp::NotIn => 4,
         BinOp::Coalesce => 5,
         BinOp::Add | BinOp::Sub => 6,
         BinOp::Mul | BinOp::Div => 7,
@@ -338,11 +319,7 @@ impl Fmt<'_> {
             while end > span.start && b[end - 1].is_ascii_whitespace() {
                 end -= 1;
             }
-            match self
-                .comments
-                .iter()
-                .find(|c| c.end == end && c.start >= span.start)
-            {
+            match self.comments.iter().find(|c| c.end == end && c.start >= span.start) {
                 Some(c) => end = c.start,
                 None => return end,
             }
@@ -355,9 +332,7 @@ impl Fmt<'_> {
 
     fn has_comment(&self, span: Span) -> bool {
         let span = self.tight(span);
-        self.comments
-            .iter()
-            .any(|c| c.start >= span.start && c.start < span.end)
+        self.comments.iter().any(|c| c.start >= span.start && c.start < span.end)
     }
 
     fn in_comment(&self, pos: usize) -> bool {
@@ -384,14 +359,7 @@ impl Fmt<'_> {
 
     /// Places the comments of a gap: trailing ones end the last line; own-line ones get lines of
     /// their own at `indent` when what follows starts a line, else they end the last line too.
-    fn place_gap(
-        &self,
-        lines: &mut Lines,
-        start: usize,
-        end: usize,
-        indent: usize,
-        next_starts_line: bool,
-    ) {
+    fn place_gap(&self, lines: &mut Lines, start: usize, end: usize, indent: usize, next_starts_line: bool) {
         let (trailing, own) = self.gap(start, end);
         for c in trailing {
             match lines.last_mut() {
@@ -479,37 +447,19 @@ impl Fmt<'_> {
 
     /// Where the keyword that precedes `pos` (with only blanks and comments between) starts.
     fn keyword_before(&self, pos: usize, kw: &str) -> usize {
-        self.src[..pos]
-            .rmatch_indices(kw)
-            .map(|(i, _)| i)
-            .find(|&i| !self.in_comment(i))
-            .unwrap_or(pos)
+        self.src[..pos].rmatch_indices(kw).map(|(i, _)| i).find(|&i| !self.in_comment(i)).unwrap_or(pos)
     }
 
     /// Lays out `children` one after the other at `indent`, with the comments and blank lines
     /// between them. `lines` ends with the block's header line (if any); `open..close` is the inside
     /// of the block.
-    fn block(
-        &self,
-        lines: &mut Lines,
-        indent: usize,
-        open: usize,
-        close: usize,
-        children: &[Child],
-    ) {
+    fn block(&self, lines: &mut Lines, indent: usize, open: usize, close: usize, children: &[Child]) {
         let mut prev_end = open;
         let mut started = false;
         let has_header = !lines.is_empty();
         for &child in children {
             let span = self.child_span(child);
-            self.between(
-                lines,
-                indent,
-                &mut prev_end,
-                span.start,
-                &mut started,
-                has_header,
-            );
+            self.between(lines, indent, &mut prev_end, span.start, &mut started, has_header);
             if started && self.blank_between(prev_end, span.start) {
                 lines.push(Line::default());
             }
@@ -521,14 +471,7 @@ impl Fmt<'_> {
             prev_end = span.end;
             started = true;
         }
-        self.between(
-            lines,
-            indent,
-            &mut prev_end,
-            close,
-            &mut started,
-            has_header || !children.is_empty(),
-        );
+        self.between(lines, indent, &mut prev_end, close, &mut started, has_header || !children.is_empty());
     }
 
     /// The comments between two children (or a header and a child, or a child and the block's end).
@@ -541,12 +484,8 @@ impl Fmt<'_> {
         started: &mut bool,
         can_trail: bool,
     ) {
-        let found: Vec<Comment> = self
-            .comments
-            .iter()
-            .filter(|c| c.start >= *prev_end && c.start < end)
-            .copied()
-            .collect();
+        let found: Vec<Comment> =
+            self.comments.iter().filter(|c| c.start >= *prev_end && c.start < end).copied().collect();
         for c in found {
             let idx = self.comments.iter().position(|x| *x == c).expect("comment");
             self.used.borrow_mut()[idx] = true;
@@ -573,17 +512,12 @@ impl Fmt<'_> {
                     header.push(' ');
                     header.push_str(&quote(&d.value));
                 }
-                let after = r
-                    .description
-                    .as_ref()
-                    .map_or(r.name.span.end, |d| d.span.end);
+                let after = r.description.as_ref().map_or(r.name.span.end, |d| d.span.end);
                 let children: Vec<Child> = r.items.iter().map(Child::Item).collect();
                 self.braced(header, indent, after, r.span, &children)
             }
             Child::Item(item) => match item {
-                Item::Setting(s) => {
-                    self.keyword_expr(&format!("{} ", s.name.name), &s.value, indent)
-                }
+                Item::Setting(s) => self.keyword_expr(&format!("{} ", s.name.name), &s.value, indent),
                 Item::Let(l) => self.child(Child::Let(l), indent),
                 Item::Criterion(c) => self.child(Child::Criterion(c), indent),
                 Item::Group(g) => {
@@ -602,11 +536,7 @@ impl Fmt<'_> {
                         GroupMode::Any => header.push_str(" any"),
                         GroupMode::AtLeast(n) => header.push_str(&format!(" at_least {n}")),
                     }
-                    let after = g
-                        .label
-                        .as_ref()
-                        .map(|l| l.span.end)
-                        .or(g.weight.as_ref().map(|w| w.span.end));
+                    let after = g.label.as_ref().map(|l| l.span.end).or(g.weight.as_ref().map(|w| w.span.end));
                     let children: Vec<Child> = g
                         .members
                         .iter()
@@ -615,13 +545,7 @@ impl Fmt<'_> {
                             GroupMember::Criterion(c) => Child::Criterion(c),
                         })
                         .collect();
-                    self.braced(
-                        header,
-                        indent,
-                        after.unwrap_or(g.id.span.end),
-                        g.span,
-                        &children,
-                    )
+                    self.braced(header, indent, after.unwrap_or(g.id.span.end), g.span, &children)
                 }
                 Item::Ladder(l) => {
                     let mut header = format!("ladder {}", l.id.name);
@@ -632,35 +556,17 @@ impl Fmt<'_> {
                     let step_indent = indent + INDENT;
                     let one_line = l.steps.iter().all(|s| {
                         !self.has_comment(s.span)
-                            && step_indent
-                                + width(&self.step_header(s))
-                                + 1
-                                + width(&self.flat(&s.body))
-                                <= WIDTH
+                            && step_indent + width(&self.step_header(s)) + 1 + width(&self.flat(&s.body)) <= WIDTH
                     });
-                    let children: Vec<Child> =
-                        l.steps.iter().map(|s| Child::Step(s, one_line)).collect();
+                    let children: Vec<Child> = l.steps.iter().map(|s| Child::Step(s, one_line)).collect();
                     let after = l.label.as_ref().map_or(l.id.span.end, |t| t.span.end);
                     self.braced(header, indent, after, l.span, &children)
                 }
                 Item::Gate(g) => {
                     let mut lines = vec![Line::indented(indent, "when ")];
-                    let tail = if self.has_comment(g.value.span) {
-                        4
-                    } else {
-                        4 + width(&self.flat(&g.value))
-                    };
-                    join(
-                        &mut lines,
-                        self.expr(&g.condition, indent, indent + 5, tail),
-                    );
-                    self.place_gap(
-                        &mut lines,
-                        self.end(g.condition.span),
-                        g.value.span.start,
-                        indent,
-                        false,
-                    );
+                    let tail = if self.has_comment(g.value.span) { 4 } else { 4 + width(&self.flat(&g.value)) };
+                    join(&mut lines, self.expr(&g.condition, indent, indent + 5, tail));
+                    self.place_gap(&mut lines, self.end(g.condition.span), g.value.span.start, indent, false);
                     push_str(&mut lines, " => ");
                     let col = end_col(&lines, 0);
                     join(&mut lines, self.expr(&g.value, indent, col, 0));
@@ -668,9 +574,7 @@ impl Fmt<'_> {
                 }
                 Item::Score(e) => self.keyword_expr("score ", e, indent),
             },
-            Child::Let(l) => {
-                self.keyword_expr(&format!("let {} = ", l.name.name), &l.value, indent)
-            }
+            Child::Let(l) => self.keyword_expr(&format!("let {} = ", l.name.name), &l.value, indent),
             Child::Criterion(c) => {
                 let mut header = format!("criterion {} {}", c.id.name, c.weight.text);
                 if let Some(l) = &c.label {
@@ -715,14 +619,7 @@ impl Fmt<'_> {
     }
 
     /// `header {`, the children one level in, `}`.
-    fn braced(
-        &self,
-        header: String,
-        indent: usize,
-        header_end: usize,
-        span: Span,
-        children: &[Child],
-    ) -> Lines {
+    fn braced(&self, header: String, indent: usize, header_end: usize, span: Span, children: &[Child]) -> Lines {
         let open = self.open_brace(header_end);
         let mut lines = vec![Line::indented(indent, &format!("{header} {{"))];
         self.block(&mut lines, indent + INDENT, open, span.end - 1, children);
@@ -741,35 +638,19 @@ impl Fmt<'_> {
     /// One-line form.
     fn flat(&self, e: &Expr) -> String {
         let wrap = |x: &Expr, parens: bool| {
-            if parens {
-                format!("({})", self.flat(x))
-            } else {
-                self.flat(x)
-            }
+            if parens { format!("({})", self.flat(x)) } else { self.flat(x) }
         };
         match &e.kind {
             ExprKind::Null => "null".into(),
             ExprKind::Bool(b) => b.to_string(),
-            ExprKind::Number(_) | ExprKind::Regex { .. } => {
-                self.src[e.span.start..e.span.end].to_string()
-            }
+            ExprKind::Number(_) | ExprKind::Regex { .. } => self.src[e.span.start..e.span.end].to_string(),
             ExprKind::Str(s) => quote(s),
             ExprKind::Figure(t) | ExprKind::Name(t) | ExprKind::Path(t) => t.clone(),
-            ExprKind::List(xs) => format!(
-                "[{}]",
-                xs.iter()
-                    .map(|x| self.flat(x))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            ExprKind::List(xs) => format!("[{}]", xs.iter().map(|x| self.flat(x)).collect::<Vec<_>>().join(", ")),
             ExprKind::Member(b, m) => {
                 format!("{}.{}", wrap(b, postfix_base_parens(b, false)), m.name)
             }
-            ExprKind::Index(b, i) => format!(
-                "{}[{}]",
-                wrap(b, postfix_base_parens(b, false)),
-                self.flat(i)
-            ),
+            ExprKind::Index(b, i) => format!("{}[{}]", wrap(b, postfix_base_parens(b, false)), self.flat(i)),
             ExprKind::Is { value, negated, ty } => {
                 format!(
                     "{} is {}{}",
@@ -794,29 +675,15 @@ impl Fmt<'_> {
             }
             ExprKind::Binary(op, l, r) => {
                 let p = binop_prec(*op);
-                format!(
-                    "{} {} {}",
-                    wrap(l, needs_parens(l, p, false)),
-                    op.symbol(),
-                    wrap(r, needs_parens(r, p, true))
-                )
+                format!("{} {} {}", wrap(l, needs_parens(l, p, false)), op.symbol(), wrap(r, needs_parens(r, p, true)))
             }
-            ExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => format!(
+            ExprKind::If { condition, then, otherwise } => format!(
                 "if {} then {} else {}",
                 wrap(condition, prec(condition) == 0),
                 wrap(then, prec(then) == 0),
                 self.flat(otherwise)
             ),
-            ExprKind::Comprehension {
-                var,
-                source,
-                filter,
-                body,
-            } => {
+            ExprKind::Comprehension { var, source, filter, body } => {
                 let mut s = format!("for {} in {}", var.name, wrap(source, prec(source) == 0));
                 if let Some(f) = filter {
                     s.push_str(" where ");
@@ -862,10 +729,7 @@ impl Fmt<'_> {
                         && !self.has_comment(Span::new(self.end(value.span), e.span.end))
                     {
                         let mut lines = vec![Line::new(format!("{}(", name.name))];
-                        join(
-                            &mut lines,
-                            self.expr(value, indent, col + width(&name.name) + 1, tail + 1),
-                        );
+                        join(&mut lines, self.expr(value, indent, col + width(&name.name) + 1, tail + 1));
                         push_str(&mut lines, ")");
                         return lines;
                     }
@@ -880,49 +744,27 @@ impl Fmt<'_> {
                         )
                     })
                     .collect();
-                self.sequence(
-                    &format!("{}(", name.name),
-                    name.span.end,
-                    &items,
-                    ")",
-                    e.span.end,
-                    indent,
-                )
+                self.sequence(&format!("{}(", name.name), name.span.end, &items, ")", e.span.end, indent)
             }
             ExprKind::List(xs) => {
-                let items: Vec<(Option<&str>, usize, &Expr)> =
-                    xs.iter().map(|x| (None, x.span.start, x)).collect();
+                let items: Vec<(Option<&str>, usize, &Expr)> = xs.iter().map(|x| (None, x.span.start, x)).collect();
                 self.sequence("[", e.span.start, &items, "]", e.span.end, indent)
             }
             ExprKind::Unary(op, x) => {
                 let (sym, p) = unary(*op);
                 let mut lines = vec![Line::new(sym)];
-                join(
-                    &mut lines,
-                    self.operand(x, prec(x) < p, indent, col + width(sym), tail),
-                );
+                join(&mut lines, self.operand(x, prec(x) < p, indent, col + width(sym), tail));
                 lines
             }
             ExprKind::Member(b, m) => {
-                let mut lines = self.operand(
-                    b,
-                    postfix_base_parens(b, false),
-                    indent,
-                    col,
-                    tail + 1 + width(&m.name),
-                );
+                let mut lines = self.operand(b, postfix_base_parens(b, false), indent, col, tail + 1 + width(&m.name));
                 push_str(&mut lines, &format!(".{}", m.name));
                 lines
             }
             ExprKind::Is { value, negated, ty } => {
                 let suffix = format!(" is {}{}", if *negated { "not " } else { "" }, ty.name());
-                let mut lines = self.operand(
-                    value,
-                    postfix_base_parens(value, true),
-                    indent,
-                    col,
-                    tail + width(&suffix),
-                );
+                let mut lines =
+                    self.operand(value, postfix_base_parens(value, true), indent, col, tail + width(&suffix));
                 push_str(&mut lines, &suffix);
                 lines
             }
@@ -935,34 +777,17 @@ impl Fmt<'_> {
                 lines
             }
             ExprKind::If { .. } => self.conditional(e, indent, col, tail),
-            ExprKind::Comprehension {
-                var,
-                source,
-                filter,
-                body,
-            } => {
+            ExprKind::Comprehension { var, source, filter, body } => {
                 let inner = indent + INDENT;
                 let head = format!("for {} in ", var.name);
                 let mut lines = vec![Line::new(head.clone())];
                 let source_tail = if filter.is_some() { 0 } else { 1 };
-                join(
-                    &mut lines,
-                    self.operand(
-                        source,
-                        prec(source) == 0,
-                        indent,
-                        col + width(&head),
-                        source_tail,
-                    ),
-                );
+                join(&mut lines, self.operand(source, prec(source) == 0, indent, col + width(&head), source_tail));
                 let mut prev = self.end(source.span);
                 if let Some(f) = filter {
                     let (gap_trailing, gap_own) = {
-                        let cs: Vec<&Comment> = self
-                            .comments
-                            .iter()
-                            .filter(|c| c.start >= prev && c.start < f.span.start)
-                            .collect();
+                        let cs: Vec<&Comment> =
+                            self.comments.iter().filter(|c| c.start >= prev && c.start < f.span.start).collect();
                         (
                             cs.iter().any(|c| !self.src[prev..c.start].contains('\n')),
                             cs.iter().any(|c| self.src[prev..c.start].contains('\n')),
@@ -971,12 +796,7 @@ impl Fmt<'_> {
                     let fits = !gap_trailing
                         && !gap_own
                         && !self.has_comment(f.span)
-                        && end_col(&lines, col)
-                            + 7
-                            + width(&self.flat(f))
-                            + 2 * (prec(f) == 0) as usize
-                            + 1
-                            <= WIDTH;
+                        && end_col(&lines, col) + 7 + width(&self.flat(f)) + 2 * (prec(f) == 0) as usize + 1 <= WIDTH;
                     if fits {
                         push_str(&mut lines, " where ");
                         let c = end_col(&lines, col);
@@ -1016,34 +836,15 @@ impl Fmt<'_> {
             }
         }
         walk(e, level, &mut operands, &mut ops);
-        let ci = if col == indent {
-            indent
-        } else {
-            indent + INDENT
-        };
+        let ci = if col == indent { indent } else { indent + INDENT };
         let last = operands.len() - 1;
-        let mut lines = self.operand(
-            operands[0],
-            needs_parens(operands[0], level, false),
-            ci,
-            col,
-            0,
-        );
+        let mut lines = self.operand(operands[0], needs_parens(operands[0], level, false), ci, col, 0);
         for (i, (op, x)) in ops.iter().zip(&operands[1..]).enumerate() {
-            self.place_gap(
-                &mut lines,
-                self.end(operands[i].span),
-                x.span.start,
-                ci,
-                true,
-            );
+            self.place_gap(&mut lines, self.end(operands[i].span), x.span.start, ci, true);
             let sym = op.symbol();
             lines.push(Line::indented(ci, &format!("{sym} ")));
             let t = if i + 1 == last { tail } else { 0 };
-            join(
-                &mut lines,
-                self.operand(x, needs_parens(x, level, true), ci, ci + width(sym) + 1, t),
-            );
+            join(&mut lines, self.operand(x, needs_parens(x, level, true), ci, ci + width(sym) + 1, t));
         }
         lines
     }
@@ -1066,10 +867,7 @@ impl Fmt<'_> {
             self.place_gap(&mut lines, prev, *start, inner, true);
             let head = name.map(|n| format!("{n}: ")).unwrap_or_default();
             lines.push(Line::indented(inner, &head));
-            join(
-                &mut lines,
-                self.expr(value, inner, inner + width(&head), comma),
-            );
+            join(&mut lines, self.expr(value, inner, inner + width(&head), comma));
             if comma == 1 {
                 push_str(&mut lines, ",");
             }
@@ -1084,39 +882,20 @@ impl Fmt<'_> {
     fn conditional(&self, e: &Expr, indent: usize, col: usize, tail: usize) -> Lines {
         let mut arms: Vec<(&Expr, &Expr)> = Vec::new();
         let mut rest = e;
-        while let ExprKind::If {
-            condition,
-            then,
-            otherwise,
-        } = &rest.kind
-        {
+        while let ExprKind::If { condition, then, otherwise } = &rest.kind {
             arms.push((condition, then));
             rest = otherwise;
         }
-        let ci = if col == indent {
-            indent
-        } else {
-            indent + INDENT
-        };
+        let ci = if col == indent { indent } else { indent + INDENT };
         let wrap = |x: &Expr| {
-            if prec(x) == 0 {
-                format!("({})", self.flat(x))
-            } else {
-                self.flat(x)
-            }
+            if prec(x) == 0 { format!("({})", self.flat(x)) } else { self.flat(x) }
         };
         if !self.has_comment(e.span) {
-            let heads: Vec<String> = arms
+            let heads: Vec<String> = arms.iter().map(|(c, t)| format!("if {} then {}", wrap(c), wrap(t))).collect();
+            let fits = heads
                 .iter()
-                .map(|(c, t)| format!("if {} then {}", wrap(c), wrap(t)))
-                .collect();
-            let fits = heads.iter().enumerate().all(|(i, h)| {
-                if i == 0 {
-                    col + width(h) <= WIDTH
-                } else {
-                    ci + 5 + width(h) <= WIDTH
-                }
-            });
+                .enumerate()
+                .all(|(i, h)| if i == 0 { col + width(h) <= WIDTH } else { ci + 5 + width(h) <= WIDTH });
             if fits {
                 let mut lines = vec![Line::new(heads[0].clone())];
                 for h in &heads[1..] {
@@ -1144,13 +923,7 @@ impl Fmt<'_> {
             join(&mut lines, self.operand(t, prec(t) == 0, ci, ci + 5, 0));
             prev = Some(self.end(t.span));
         }
-        self.place_gap(
-            &mut lines,
-            prev.unwrap_or(e.span.start),
-            rest.span.start,
-            ci,
-            true,
-        );
+        self.place_gap(&mut lines, prev.unwrap_or(e.span.start), rest.span.start, ci, true);
         lines.push(Line::indented(ci, "else "));
         join(&mut lines, self.expr(rest, ci, ci + 5, tail));
         lines
@@ -1173,9 +946,7 @@ mod tests {
     }
     fn score(expr: &str) -> String {
         let out = fmt(&format!("rubric t {{ score {expr} }}"));
-        out.trim_start_matches("rubric t {\n  score ")
-            .trim_end_matches("\n}\n")
-            .to_string()
+        out.trim_start_matches("rubric t {\n  score ").trim_end_matches("\n}\n").to_string()
     }
 
     #[test]
@@ -1189,10 +960,7 @@ mod tests {
         assert_eq!(score("-(a.b)"), "-a.b");
         assert_eq!(score("(-a).b"), "(-a).b");
         assert_eq!(score("(sample.a).b"), "(sample.a).b");
-        assert_eq!(
-            score("(if a then b else c) + 1"),
-            "(if a then b else c) + 1"
-        );
+        assert_eq!(score("(if a then b else c) + 1"), "(if a then b else c) + 1");
         assert_eq!(score("x ?? (y > 2)"), "x ?? (y > 2)");
         assert_eq!(score("a or b and c"), "a or (b and c)");
         assert_eq!(score("(a and b) or c"), "(a and b) or c");
