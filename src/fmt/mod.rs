@@ -19,7 +19,8 @@
 //!   Otherwise the outermost construct is broken and its parts laid out again by the same rule:
 //!   - a chain of binary operators of one precedence (`a and b and c`, `x + y - z`) puts each
 //!     operand after the first on its own line, led by its operator; those lines align with the
-//!     first operand when the chain starts its line, else they are indented one level;
+//!     first operand when the chain starts its line, else they are indented one level (and one
+//!     more for a chain that is the first operand of another);
 //!   - a call or list puts each argument or element on its own line, indented one level, with a
 //!     trailing comma when there are several, and the closing bracket on its own line; a call whose
 //!     only argument is a comprehension keeps it on the call's line (`all(for x in xs:`);
@@ -27,8 +28,10 @@
 //!     own line when the header does not fit);
 //!   - `if C then A else B` becomes `if C then A` / `else B` (else-if chains stay flat), or one line
 //!     for each of `if C`, `then A`, `else B` when the first does not fit.
-//! - Operators are spaced; parentheses are printed exactly where precedence needs them (the Pratt
-//!   table in `src/syntax/parser.rs`), and around `if` and `for` used as operands.
+//! - Operators are spaced. Parentheses are printed where precedence needs them (the Pratt table
+//!   in `src/syntax/parser.rs`) and, for the reader, around `if` and `for` used as operands, around
+//!   an `and` inside an `or`, and around a binary operation under `not`; the author's other
+//!   parentheses are dropped.
 //! - Comments: own-line comments stay on their own line before what follows them; a comment at the
 //!   end of a line stays at the end of that line (a broken expression keeps it after the operand or
 //!   argument it followed). A comment inside an expression at a place that has no line of its own
@@ -50,7 +53,7 @@ const INDENT: usize = 2;
 pub fn format_source(src: &str) -> Result<String, Vec<Diagnostic>> {
     let ast = crate::syntax::parse(src)?;
     let comments = comments::scan(src);
-    let f = Fmt { src, comments, used: RefCell::new(Vec::new()) };
+    let f = Fmt { src, comments, used: RefCell::new(Vec::new()), nested_chain: Default::default() };
     f.used.borrow_mut().resize(f.comments.len(), false);
     let out = f.file(&ast);
     verify(src, &ast, &out)?;
@@ -280,6 +283,12 @@ fn needs_parens(x: &Expr, level: u8, right: bool) -> bool {
     p < level || (right && p == level) || (level == 1 && p == 2)
 }
 
+/// Whether the operand of a unary operator needs parentheses: where precedence needs them, and
+/// around any binary operation under `not` (`not (a == b)`, which reads wrongly without them).
+fn unary_parens(op: UnOp, x: &Expr) -> bool {
+    prec(x) < unary(op).1 || (op == UnOp::Not && matches!(x.kind, ExprKind::Binary(..)))
+}
+
 /// Whether the base of a postfix (`.x`, `[i]`, `is T`) needs parentheses.
 fn postfix_base_parens(base: &Expr, is_test: bool) -> bool {
     // `(sample.a).b` is not the path `sample.a.b`.
@@ -290,6 +299,8 @@ struct Fmt<'a> {
     src: &'a str,
     comments: Vec<Comment>,
     used: RefCell<Vec<bool>>,
+    /// Set while laying out the first operand of a chain (see [`Fmt::chain`]).
+    nested_chain: std::cell::Cell<bool>,
 }
 
 /// Something laid out on lines of its own inside a block.
@@ -670,8 +681,8 @@ impl Fmt<'_> {
                 format!("{}({})", name.name, args.join(", "))
             }
             ExprKind::Unary(op, x) => {
-                let (sym, p) = unary(*op);
-                format!("{sym}{}", wrap(x, prec(x) < p))
+                let (sym, _) = unary(*op);
+                format!("{sym}{}", wrap(x, unary_parens(*op, x)))
             }
             ExprKind::Binary(op, l, r) => {
                 let p = binop_prec(*op);
@@ -751,9 +762,9 @@ impl Fmt<'_> {
                 self.sequence("[", e.span.start, &items, "]", e.span.end, indent)
             }
             ExprKind::Unary(op, x) => {
-                let (sym, p) = unary(*op);
+                let (sym, _) = unary(*op);
                 let mut lines = vec![Line::new(sym)];
-                join(&mut lines, self.operand(x, prec(x) < p, indent, col + width(sym), tail));
+                join(&mut lines, self.operand(x, unary_parens(*op, x), indent, col + width(sym), tail));
                 lines
             }
             ExprKind::Member(b, m) => {
@@ -836,9 +847,20 @@ impl Fmt<'_> {
             }
         }
         walk(e, level, &mut operands, &mut ops);
-        let ci = if col == indent { indent } else { indent + INDENT };
+        let nested = self.nested_chain.replace(false);
+        let ci = if col == indent && !nested { indent } else { indent + INDENT };
         let last = operands.len() - 1;
-        let mut lines = self.operand(operands[0], needs_parens(operands[0], level, false), ci, col, 0);
+        // A first operand that is a chain itself indents its continuation lines one level more,
+        // so they do not line up with this chain's operators.
+        let first = operands[0];
+        let first_indent = if matches!(first.kind, ExprKind::Binary(..)) {
+            self.nested_chain.set(true);
+            ci
+        } else {
+            indent
+        };
+        let mut lines = self.operand(first, needs_parens(first, level, false), first_indent, col, 0);
+        self.nested_chain.set(false);
         for (i, (op, x)) in ops.iter().zip(&operands[1..]).enumerate() {
             self.place_gap(&mut lines, self.end(operands[i].span), x.span.start, ci, true);
             let sym = op.symbol();
@@ -955,7 +977,8 @@ mod tests {
         assert_eq!(score("a - (b - c)"), "a - (b - c)");
         assert_eq!(score("(a - b) - c"), "a - b - c");
         assert_eq!(score("(a or b) and c"), "(a or b) and c");
-        assert_eq!(score("not (a == b)"), "not a == b");
+        assert_eq!(score("not (a == b)"), "not (a == b)");
+        assert_eq!(score("not a.b is bool"), "not a.b is bool");
         assert_eq!(score("(not a) == b"), "(not a) == b");
         assert_eq!(score("-(a.b)"), "-a.b");
         assert_eq!(score("(-a).b"), "(-a).b");
