@@ -734,16 +734,15 @@ impl Fmt<'_> {
         match &e.kind {
             ExprKind::Binary(..) => self.chain(e, indent, col, tail),
             ExprKind::Call { name, args } => {
-                if let [Arg { name: None, value }] = args.as_slice() {
-                    if matches!(value.kind, ExprKind::Comprehension { .. })
-                        && !self.has_comment(Span::new(name.span.end, value.span.start))
-                        && !self.has_comment(Span::new(self.end(value.span), e.span.end))
-                    {
-                        let mut lines = vec![Line::new(format!("{}(", name.name))];
-                        join(&mut lines, self.expr(value, indent, col + width(&name.name) + 1, tail + 1));
-                        push_str(&mut lines, ")");
-                        return lines;
-                    }
+                if let [Arg { name: None, value }] = args.as_slice()
+                    && matches!(value.kind, ExprKind::Comprehension { .. })
+                    && !self.has_comment(Span::new(name.span.end, value.span.start))
+                    && !self.has_comment(Span::new(self.end(value.span), e.span.end))
+                {
+                    let mut lines = vec![Line::new(format!("{}(", name.name))];
+                    join(&mut lines, self.expr(value, indent, col + width(&name.name) + 1, tail + 1));
+                    push_str(&mut lines, ")");
+                    return lines;
                 }
                 let items: Vec<(Option<&str>, usize, &Expr)> = args
                     .iter()
@@ -807,7 +806,10 @@ impl Fmt<'_> {
                     let fits = !gap_trailing
                         && !gap_own
                         && !self.has_comment(f.span)
-                        && end_col(&lines, col) + 7 + width(&self.flat(f)) + 2 * (prec(f) == 0) as usize + 1 <= WIDTH;
+                        && end_col(&lines, col)
+                            + width(&format!(" where {}:", self.flat(f)))
+                            + 2 * (prec(f) == 0) as usize
+                            <= WIDTH;
                     if fits {
                         push_str(&mut lines, " where ");
                         let c = end_col(&lines, col);
