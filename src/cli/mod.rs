@@ -123,6 +123,16 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: diff::Format,
     },
+    /// Format rubrics in place in the one canonical layout (comments kept). With --check, change
+    /// nothing and exit 1 if a file would change.
+    #[command(after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file.")]
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Rewrite nothing; print the files that would change and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// Runs the CLI with the process arguments.
@@ -138,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Diff { old, new, cases, format } => diff::run(&old, &new, cases.as_deref(), format),
+        Command::Fmt { files, check } => crate::fmt::run(&files, check),
         Command::Builtins { markdown } => {
             print!("{}", if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() });
             exit::OK
