@@ -202,7 +202,7 @@ fn syntax_errors_are_reported_and_exit_1() {
     let o = rubric(&["fmt", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("rubric::syntax") && err.contains("bad.rubric:3:1"), "{err}");
+    assert!(err.contains("rubric::syntax") && err.contains("bad.rubric:2:10"), "{err}");
     assert_eq!(read(&bad), "rubric bad {\n  let x = \n}\n");
     assert_eq!(rubric(&["fmt", "--check", "no/such.rubric"]).status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();

@@ -66,8 +66,10 @@ fn every_code_in_the_sources_is_catalogued_and_every_catalogued_code_exists() {
 #[test]
 fn catalogue_examples_raise_their_code_and_their_fixes_are_clean() {
     for (code, blocks) in sections() {
-        if code == "rubric::too_deep" {
-            continue; // its example would be 200 brackets deep
+        // too_deep: its example would be 200 brackets deep; fmt_internal: raised only by a
+        // formatter bug, so no rubric can show it.
+        if code == "rubric::too_deep" || code == "rubric::fmt_internal" {
+            continue;
         }
         assert_eq!(blocks.len(), 2, "{code}: a wrong and a fixed example");
         let wrong = compile(&blocks[0]);
