@@ -82,7 +82,11 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
     match parse_line(line, &program.projection) {
         Ok(doc) => {
             let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
-            let id = doc.as_object().and_then(|o| o.get("id")).map(crate::value::Value::to_json).unwrap_or(serde_json::Value::Null);
+            let id = doc
+                .as_object()
+                .and_then(|o| o.get("id"))
+                .map(crate::value::Value::to_json)
+                .unwrap_or(serde_json::Value::Null);
             Graded {
                 json: result_line(&id, line_no, &outcome),
                 score: outcome.score,
@@ -105,8 +109,15 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
 
 /// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
 /// `jobs` threads and writes one result line per input line, in order.
-pub fn grade_stream(program: &Program, input: &mut dyn BufRead, output: &mut dyn Write, jobs: usize, limits: &Limits) -> io::Result<Summary> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
+pub fn grade_stream(
+    program: &Program,
+    input: &mut dyn BufRead,
+    output: &mut dyn Write,
+    jobs: usize,
+    limits: &Limits,
+) -> io::Result<Summary> {
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
     let mut summary = Summary::default();
     let mut line_no = 0usize;
     let mut done = false;

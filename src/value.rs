@@ -188,9 +188,9 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::String(Arc::from(s.as_str())),
             serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(Value::from_json).collect())),
-            serde_json::Value::Object(o) => Value::Object(Arc::new(
-                o.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect(),
-            )),
+            serde_json::Value::Object(o) => {
+                Value::Object(Arc::new(o.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect()))
+            }
         }
     }
 
@@ -201,10 +201,12 @@ impl Value {
             Value::Missing(_) | Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             // Whole numbers print as integers (ids, counts), like the JSON they usually came from.
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => serde_json::Value::from(*n as i64),
-            Value::Number(n) => serde_json::Number::from_f64(*n)
-                .map(serde_json::Value::Number)
-                .unwrap_or(serde_json::Value::Null),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+                serde_json::Value::from(*n as i64)
+            }
+            Value::Number(n) => {
+                serde_json::Number::from_f64(*n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
+            }
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Object(o) => {

@@ -3,7 +3,11 @@
 use std::process::{Command, Output};
 
 fn rubric(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rubric")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_rubric"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -41,8 +45,17 @@ fn github_format_prints_annotations() {
     let o = rubric(&["check", "--format", "github", "tests/fixtures/cli/misspelt.rubric"]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.lines().any(|l| l.starts_with("::error file=tests/fixtures/cli/misspelt.rubric,line=4,col=14,title=rubric::unknown_name::")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("::warning file=tests/fixtures/cli/misspelt.rubric,line=2,col=7,title=rubric::unused_binding::")), "{out}");
+    assert!(
+        out.lines().any(|l| l
+            .starts_with("::error file=tests/fixtures/cli/misspelt.rubric,line=4,col=14,title=rubric::unknown_name::")),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with(
+            "::warning file=tests/fixtures/cli/misspelt.rubric,line=2,col=7,title=rubric::unused_binding::"
+        )),
+        "{out}"
+    );
 }
 
 #[test]
@@ -74,12 +87,13 @@ fn every_input_line_yields_one_result_line_in_order() {
     let o = rubric(&["grade", "rubrics/nova_tool.rubric", "--cases", "tests/fixtures/cli/mixed.jsonl"]);
     assert_eq!(o.status.code(), Some(3), "malformed lines give exit code 3");
     let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let input_lines = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli/mixed.jsonl")).unwrap().lines().count();
+    let input_lines = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cli/mixed.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
     assert_eq!(lines.len(), input_lines);
-    let summary: Vec<(String, f64, Option<u64>)> = lines
-        .iter()
-        .map(|l| (l["id"].to_string(), l["score"].as_f64().unwrap(), l["line"].as_u64()))
-        .collect();
+    let summary: Vec<(String, f64, Option<u64>)> =
+        lines.iter().map(|l| (l["id"].to_string(), l["score"].as_f64().unwrap(), l["line"].as_u64())).collect();
     assert_eq!(summary[0], ("\"ok-1\"".into(), 1.0, None));
     assert_eq!(summary[1], ("\"ok-2\"".into(), 0.5, None));
     assert_eq!(summary[2], ("null".into(), 0.0, Some(3)));
@@ -88,7 +102,14 @@ fn every_input_line_yields_one_result_line_in_order() {
     assert!(lines[3]["error"].as_str().unwrap().contains("must be a JSON object"));
     assert_eq!(lines[4]["error"], "line 5: blank line");
     assert_eq!(summary[5], ("\"no-sample\"".into(), 0.0, Some(6)));
-    assert!(lines[6]["error"].as_str().unwrap().contains("required value `item.reference_answer.tool_parameters` is missing"), "{}", lines[6]);
+    assert!(
+        lines[6]["error"]
+            .as_str()
+            .unwrap()
+            .contains("required value `item.reference_answer.tool_parameters` is missing"),
+        "{}",
+        lines[6]
+    );
     assert_eq!(summary[7], ("\"ok-3\"".into(), 0.0, None));
     assert!(stderr(&o).contains("graded 8 cases"), "{}", stderr(&o));
 }
@@ -129,7 +150,14 @@ fn cases_can_come_from_stdin() {
 
 #[test]
 fn explain_names_each_criterion() {
-    let o = rubric(&["explain", "rubrics/tax.rubric", "--cases", "examples/tax/cases.jsonl", "--id", "tax-public-s1-00000"]);
+    let o = rubric(&[
+        "explain",
+        "rubrics/tax.rubric",
+        "--cases",
+        "examples/tax/cases.jsonl",
+        "--id",
+        "tax-public-s1-00000",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.starts_with("case tax-public-s1-00000 (line 1): score "), "{out}");

@@ -3,7 +3,7 @@
 //! and the shipped rubrics their compiled plans.
 
 use rubric::check::compile;
-use rubric::diagnostic::{render, SourceFile};
+use rubric::diagnostic::{SourceFile, render};
 
 fn settings(name: &str) -> insta::Settings {
     let mut s = insta::Settings::clone_current();

@@ -37,15 +37,9 @@ fn shipped_examples_pass() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     let last = out.lines().last().unwrap_or_default();
-    assert!(
-        last.starts_with("test result: ok. ") && last.ends_with(" passed, 0 failed"),
-        "{last}"
-    );
+    assert!(last.starts_with("test result: ok. ") && last.ends_with(" passed, 0 failed"), "{last}");
     for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"] {
-        assert!(
-            out.contains(&format!("test {g}.rubric::")),
-            "no examples ran for {g}:\n{out}"
-        );
+        assert!(out.contains(&format!("test {g}.rubric::")), "no examples ran for {g}:\n{out}");
     }
     assert!(!out.contains("has no examples"), "{out}");
 }
@@ -55,15 +49,9 @@ fn shipped_examples_cover_every_criterion_both_ways() {
     let o = rubric(&["test", "--coverage", "rubrics/"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    let coverage = out
-        .split("\ncoverage:\n")
-        .nth(1)
-        .expect("a coverage section");
+    let coverage = out.split("\ncoverage:\n").nth(1).expect("a coverage section");
     for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"] {
-        assert!(
-            coverage.contains(&format!("rubrics/{g}.rubric: complete")),
-            "{coverage}"
-        );
+        assert!(coverage.contains(&format!("rubrics/{g}.rubric: complete")), "{coverage}");
     }
 }
 
@@ -72,35 +60,27 @@ fn a_wrong_expectation_fails_and_names_the_criterion() {
     let dir = scratch("wrong");
     std::fs::copy(manifest("rubrics/tax.rubric"), dir.join("tax.rubric")).unwrap();
     let sidecar = std::fs::read_to_string(manifest("rubrics/tax.tests.yaml")).unwrap();
-    let changed = sidecar.replace(
-        "criteria: { annual_allocation: unmet }",
-        "criteria: { annual_allocation: met }",
-    );
+    let changed = sidecar.replace("criteria: { annual_allocation: unmet }", "criteria: { annual_allocation: met }");
     assert_ne!(changed, sidecar, "the fixture line to change is gone");
     std::fs::write(dir.join("tax.tests.yaml"), changed).unwrap();
     let o = rubric(&["test", dir.to_str().unwrap()]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("test tax.rubric::a_percent_inside_another_is_not_mentioned ... FAILED"), "{out}");
     assert!(
-        out.contains("test tax.rubric::a_percent_inside_another_is_not_mentioned ... FAILED"),
+        out.contains(
+            "criterion `annual_allocation`: expected met, got unmet (`mentions_all(answer, [26.67%, 6.67%])` is false)"
+        ),
         "{out}"
     );
-    assert!(out.contains("criterion `annual_allocation`: expected met, got unmet (`mentions_all(answer, [26.67%, 6.67%])` is false)"), "{out}");
-    assert!(
-        out.lines().last().unwrap().ends_with(" passed, 1 failed"),
-        "{out}"
-    );
+    assert!(out.lines().last().unwrap().ends_with(" passed, 1 failed"), "{out}");
     assert!(out.contains("test result: FAILED."), "{out}");
 }
 
 #[test]
 fn a_wrong_score_and_an_unknown_id_fail() {
     let dir = scratch("unknown");
-    std::fs::copy(
-        manifest("rubrics/nova_tool.rubric"),
-        dir.join("nova_tool.rubric"),
-    )
-    .unwrap();
+    std::fs::copy(manifest("rubrics/nova_tool.rubric"), dir.join("nova_tool.rubric")).unwrap();
     std::fs::write(
         dir.join("nova_tool.tests.yaml"),
         "examples:\n  - name: typo\n    sample: {}\n    item: { reference_answer: { tool_called: f, tool_parameters: {} } }\n    score: 0.5\n    criteria: { nmae: unmet }\n",
@@ -110,21 +90,14 @@ fn a_wrong_score_and_an_unknown_id_fail() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("score: expected 0.5, got 0"), "{out}");
-    assert!(
-        out.contains("unknown criteria: `nmae` (the rubric has: name, arguments)"),
-        "{out}"
-    );
+    assert!(out.contains("unknown criteria: `nmae` (the rubric has: name, arguments)"), "{out}");
 }
 
 #[test]
 fn an_invalid_sidecar_or_path_is_a_usage_error() {
     let dir = scratch("invalid");
     std::fs::copy(manifest("rubrics/chem.rubric"), dir.join("chem.rubric")).unwrap();
-    std::fs::write(
-        dir.join("chem.tests.yaml"),
-        "examples:\n  - name: a\n    scroe: 1\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("chem.tests.yaml"), "examples:\n  - name: a\n    scroe: 1\n").unwrap();
     let o = rubric(&["test", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(stderr(&o).contains("scroe"), "{}", stderr(&o));
@@ -136,51 +109,33 @@ fn coverage_lists_what_the_examples_never_showed() {
     let o = rubric(&["test", "--coverage", "tests/fixtures/review/coverage"]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("note: tests/fixtures/review/coverage/no_examples.rubric has no examples"), "{out}");
+    let coverage = out.split("\ncoverage:\n").nth(1).expect("a coverage section");
+    assert!(coverage.contains("never unmet: `hello`, `manners`, `please`"), "{coverage}");
+    assert!(!coverage.contains("never met"), "{coverage}");
     assert!(
-        out.contains("note: tests/fixtures/review/coverage/no_examples.rubric has no examples"),
-        "{out}"
-    );
-    let coverage = out
-        .split("\ncoverage:\n")
-        .nth(1)
-        .expect("a coverage section");
-    assert!(
-        coverage.contains("never unmet: `hello`, `manners`, `please`"),
+        coverage
+            .contains("gates never fired: `when text == \"\" (at tests/fixtures/review/coverage/greeting.rubric:4:3)`"),
         "{coverage}"
     );
-    assert!(!coverage.contains("never met"), "{coverage}");
-    assert!(coverage.contains("gates never fired: `when text == \"\" (at tests/fixtures/review/coverage/greeting.rubric:4:3)`"), "{coverage}");
     assert!(!coverage.contains("gates never passed"), "{coverage}");
-    assert_eq!(
-        out.lines().last(),
-        Some("test result: ok. 2 passed, 0 failed")
-    );
+    assert_eq!(out.lines().last(), Some("test result: ok. 2 passed, 0 failed"));
 }
 
 #[test]
 fn diff_names_a_changed_weight_and_shows_the_reward_delta() {
     let dir = scratch("weight");
     let source = std::fs::read_to_string(manifest("rubrics/tax.rubric")).unwrap();
-    let changed = source.replace(
-        "criterion capital_gain +0.10",
-        "criterion capital_gain +0.20",
-    );
+    let changed = source.replace("criterion capital_gain +0.10", "criterion capital_gain +0.20");
     assert_ne!(changed, source);
     let new = dir.join("tax.rubric");
     std::fs::write(&new, changed).unwrap();
     let o = rubric(&["diff", "rubrics/tax.rubric", new.to_str().unwrap()]);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
-    assert!(
-        out.contains("criterion `capital_gain`: weight 0.1 -> 0.2"),
-        "{out}"
-    );
+    assert!(out.contains("criterion `capital_gain`: weight 0.1 -> 0.2"), "{out}");
     assert!(out.contains("max attainable: 1 -> 1.1 (+0.1)"), "{out}");
-    assert_eq!(
-        out.lines().filter(|l| l.starts_with("  criterion")).count(),
-        1,
-        "{out}"
-    );
+    assert_eq!(out.lines().filter(|l| l.starts_with("  criterion")).count(), 1, "{out}");
 
     let o = rubric(&[
         "diff",
@@ -195,40 +150,18 @@ fn diff_names_a_changed_weight_and_shows_the_reward_delta() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json output");
     let cases = &v["cases"];
     assert_eq!(cases["cases"], 200);
-    let (mean_old, mean_new, delta) = (
-        cases["mean_old"].as_f64().unwrap(),
-        cases["mean_new"].as_f64().unwrap(),
-        cases["delta"].as_f64().unwrap(),
-    );
-    assert!(
-        delta > 0.0 && (mean_new - mean_old - delta).abs() < 1e-12,
-        "{cases}"
-    );
+    let (mean_old, mean_new, delta) =
+        (cases["mean_old"].as_f64().unwrap(), cases["mean_new"].as_f64().unwrap(), cases["delta"].as_f64().unwrap());
+    assert!(delta > 0.0 && (mean_new - mean_old - delta).abs() < 1e-12, "{cases}");
     assert!(cases["moved"].as_array().unwrap().len() <= 10);
     assert!(
-        cases["moved"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| (m["delta"].as_f64().unwrap() - 0.1).abs() < 1e-9),
+        cases["moved"].as_array().unwrap().iter().all(|m| (m["delta"].as_f64().unwrap() - 0.1).abs() < 1e-9),
         "{cases}"
     );
     assert_eq!(v["changes"][0]["id"], "capital_gain");
-    assert_eq!(
-        (
-            v["changes"][0]["old"].as_f64(),
-            v["changes"][0]["new"].as_f64()
-        ),
-        (Some(0.1), Some(0.2))
-    );
+    assert_eq!((v["changes"][0]["old"].as_f64(), v["changes"][0]["new"].as_f64()), (Some(0.1), Some(0.2)));
 
-    let o = rubric(&[
-        "diff",
-        "rubrics/tax.rubric",
-        new.to_str().unwrap(),
-        "--cases",
-        "tests/corpus/tax/cases.jsonl",
-    ]);
+    let o = rubric(&["diff", "rubrics/tax.rubric", new.to_str().unwrap(), "--cases", "tests/corpus/tax/cases.jsonl"]);
     assert!(stdout(&o).contains("mean score: "), "{}", stdout(&o));
 }
 
@@ -238,17 +171,7 @@ fn a_rubric_means_the_same_as_itself_and_its_plan() {
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     let dir = scratch("plan");
     let plan = dir.join("runloop.plan.json");
-    assert_eq!(
-        rubric(&[
-            "compile",
-            "rubrics/runloop.rubric",
-            "-o",
-            plan.to_str().unwrap()
-        ])
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(rubric(&["compile", "rubrics/runloop.rubric", "-o", plan.to_str().unwrap()]).status.code(), Some(0));
     let o = rubric(&["diff", "rubrics/runloop.rubric", plan.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(stdout(&o).contains("mean the same"));
@@ -256,22 +179,9 @@ fn a_rubric_means_the_same_as_itself_and_its_plan() {
 
 #[test]
 fn diff_usage_errors() {
+    assert_eq!(rubric(&["diff", "rubrics/tax.rubric", "no/such.rubric"]).status.code(), Some(2));
     assert_eq!(
-        rubric(&["diff", "rubrics/tax.rubric", "no/such.rubric"])
-            .status
-            .code(),
-        Some(2)
-    );
-    assert_eq!(
-        rubric(&[
-            "diff",
-            "rubrics/tax.rubric",
-            "rubrics/tax.rubric",
-            "--cases",
-            "no/such.jsonl"
-        ])
-        .status
-        .code(),
+        rubric(&["diff", "rubrics/tax.rubric", "rubrics/tax.rubric", "--cases", "no/such.jsonl"]).status.code(),
         Some(2)
     );
 }

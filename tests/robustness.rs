@@ -60,7 +60,23 @@ fn mutate(src: &str, rng: &mut Rng) -> Vec<u8> {
         _ => {
             let mut b = bytes.to_vec();
             let i = rng.below(b.len());
-            let junk: &[&[u8]] = &[b"(", b")", b"{", b"}", b"\"", b"/", b"$", b"%", b"[", b"]", b"??", b".", b"\xff", b"\0", b"for x in"];
+            let junk: &[&[u8]] = &[
+                b"(",
+                b")",
+                b"{",
+                b"}",
+                b"\"",
+                b"/",
+                b"$",
+                b"%",
+                b"[",
+                b"]",
+                b"??",
+                b".",
+                b"\xff",
+                b"\0",
+                b"for x in",
+            ];
             b.splice(i..i, junk[rng.below(junk.len())].iter().copied());
             b
         }
@@ -95,7 +111,11 @@ fn mutated_rubrics_never_panic_and_every_rejection_says_where() {
 }
 
 fn hostile_lines() -> Vec<Vec<u8>> {
-    let deep = format!("{{\"id\":\"deep\",\"item\":{{}},\"sample\":{{\"output_json\":{}1{}}}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "{{\"id\":\"deep\",\"item\":{{}},\"sample\":{{\"output_json\":{}1{}}}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let big = "x".repeat(10 << 20);
     let mut lines: Vec<Vec<u8>> = vec![
         deep.into_bytes(),
@@ -110,7 +130,12 @@ fn hostile_lines() -> Vec<Vec<u8>> {
     ];
     let mut rng = Rng(42);
     for i in 0..200 {
-        let corpus = std::fs::read_to_string(format!("{}/tests/corpus/{}/cases.jsonl", env!("CARGO_MANIFEST_DIR"), SHIPPED[i % 6])).unwrap();
+        let corpus = std::fs::read_to_string(format!(
+            "{}/tests/corpus/{}/cases.jsonl",
+            env!("CARGO_MANIFEST_DIR"),
+            SHIPPED[i % 6]
+        ))
+        .unwrap();
         let line = corpus.lines().nth(rng.below(200)).unwrap().as_bytes().to_vec();
         let mut m = line.clone();
         let cut = rng.below(m.len());
@@ -128,11 +153,13 @@ fn hostile_lines() -> Vec<Vec<u8>> {
 fn hostile_cases_get_one_result_each_and_never_panic() {
     let lines = hostile_lines();
     for name in SHIPPED {
-        let program = load_grader(&format!("{}/rubrics/{name}.rubric", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{e:?}"));
+        let program = load_grader(&format!("{}/rubrics/{name}.rubric", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("{e:?}"));
         let mut ctx = Ctx::default();
         for (i, line) in lines.iter().enumerate() {
             let g = grade_line(&program, line, i + 1, &mut ctx);
-            let v: serde_json::Value = serde_json::from_str(&g.json).unwrap_or_else(|e| panic!("{name} line {}: not JSON: {e}", i + 1));
+            let v: serde_json::Value =
+                serde_json::from_str(&g.json).unwrap_or_else(|e| panic!("{name} line {}: not JSON: {e}", i + 1));
             assert!(v["score"].is_f64(), "{name} line {}: {}", i + 1, g.json);
             if g.malformed {
                 assert_eq!(v["line"], i + 1);

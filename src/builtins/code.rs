@@ -67,19 +67,12 @@ impl CodeLang {
     }
 
     fn from_name(name: &str) -> Option<CodeLang> {
-        LANGUAGE_NAMES
-            .iter()
-            .find(|(n, _)| name.eq_ignore_ascii_case(n))
-            .map(|&(_, lang)| lang)
+        LANGUAGE_NAMES.iter().find(|(n, _)| name.eq_ignore_ascii_case(n)).map(|&(_, lang)| lang)
     }
 }
 
 fn supported_language_list() -> String {
-    LANGUAGE_NAMES
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    LANGUAGE_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
 /// The closest accepted name, when the given one looks like a typo of it.
@@ -87,12 +80,7 @@ fn language_suggestion(name: &str) -> Option<&'static str> {
     let lowered = name.to_ascii_lowercase();
     LANGUAGE_NAMES
         .iter()
-        .map(|(n, _)| {
-            (
-                rapidfuzz::distance::levenshtein::distance(lowered.chars(), n.chars()),
-                *n,
-            )
-        })
+        .map(|(n, _)| (rapidfuzz::distance::levenshtein::distance(lowered.chars(), n.chars()), *n))
         .filter(|&(d, n)| d <= 2 && d * 2 < n.len().max(lowered.chars().count()))
         .min_by_key(|&(d, _)| d)
         .map(|(_, n)| n)
@@ -191,9 +179,7 @@ impl CodeCache {
     fn tree(&mut self, code: &str, lang: CodeLang) -> &Tree {
         let cached = self.trees[lang.index()].contains_key(code);
         if !cached {
-            if self.tree_count >= MAX_CACHED_TREES
-                || self.tree_bytes + code.len() > MAX_CACHED_TREE_BYTES
-            {
+            if self.tree_count >= MAX_CACHED_TREES || self.tree_bytes + code.len() > MAX_CACHED_TREE_BYTES {
                 self.start_case();
             }
             self.stats.parses += 1;
@@ -215,17 +201,11 @@ fn compile_pattern(source: &str, lang: CodeLang) -> Result<CompiledPattern, Stri
     let processed = grammar.pre_process_pattern(source);
     let parsed = grammar.ast_grep(processed.as_ref());
     if depth_exceeds(&parsed, MAX_PATTERN_DEPTH) {
-        return Err(format!(
-            "pattern `{shown}` is nested more than {MAX_PATTERN_DEPTH} levels deep"
-        ));
+        return Err(format!("pattern `{shown}` is nested more than {MAX_PATTERN_DEPTH} levels deep"));
     }
-    let pattern =
-        Pattern::try_new(source, grammar).map_err(|e| pattern_error_message(&e, &shown))?;
+    let pattern = Pattern::try_new(source, grammar).map_err(|e| pattern_error_message(&e, &shown))?;
     if let Some(problem) = syntax_problem(&parsed, &processed, grammar) {
-        return Err(format!(
-            "malformed {} pattern `{shown}`: {problem}",
-            lang.name()
-        ));
+        return Err(format!("malformed {} pattern `{shown}`: {problem}", lang.name()));
     }
     let mut required = Vec::new();
     collect_named_leaves(&pattern.node, &mut required);
@@ -238,29 +218,19 @@ fn pattern_error_message(error: &PatternError, shown: &str) -> String {
     match error {
         PatternError::NoContent(_) => format!("pattern `{shown}` is empty: it contains no code"),
         PatternError::MultipleNode(_) => {
-            format!(
-                "pattern `{shown}` has several top-level nodes: a pattern must be a single node"
-            )
+            format!("pattern `{shown}` has several top-level nodes: a pattern must be a single node")
         }
         PatternError::RootMultiMetaVar(_) => format!(
             "pattern `{shown}` is only a multi metavariable: use `$VAR`, or put `$$$VAR` inside a larger pattern"
         ),
-        other => format!(
-            "invalid pattern `{shown}`: {}",
-            lowercase_first(&other.to_string())
-        ),
+        other => format!("invalid pattern `{shown}`: {}", lowercase_first(&other.to_string())),
     }
 }
 
 fn lowercase_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
-        Some(c) => c
-            .to_lowercase()
-            .chain(chars)
-            .collect::<String>()
-            .trim_end_matches('.')
-            .to_string(),
+        Some(c) => c.to_lowercase().chain(chars).collect::<String>().trim_end_matches('.').to_string(),
         None => String::new(),
     }
 }
@@ -279,19 +249,13 @@ fn depth_exceeds(parsed: &Tree, limit: usize) -> bool {
 
 /// The first syntax error or missing token in a parsed pattern, described with its position.
 fn syntax_problem(parsed: &Tree, processed: &str, grammar: SupportLang) -> Option<String> {
-    let bad = parsed
-        .root()
-        .dfs()
-        .find(|n| n.is_error() || n.is_missing())?;
+    let bad = parsed.root().dfs().find(|n| n.is_error() || n.is_missing())?;
     let start = bad.range().start;
     let before = &processed[..start];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-    let at = if processed.contains('\n') {
-        format!("line {line}, column {column}")
-    } else {
-        format!("column {column}")
-    };
+    let at =
+        if processed.contains('\n') { format!("line {line}, column {column}") } else { format!("column {column}") };
     // Show the user's `$` rather than the placeholder the pattern was parsed with.
     let readable = |s: &str| s.replace(grammar.expando_char(), "$");
     let text = readable(&bad.text());
@@ -312,11 +276,7 @@ fn collect_named_leaves(node: &PatternNode, out: &mut Vec<String>) {
     let mut stack = vec![node];
     while let Some(node) = stack.pop() {
         match node {
-            PatternNode::Terminal {
-                text,
-                is_named: true,
-                ..
-            } if !text.is_empty() => out.push(text.clone()),
+            PatternNode::Terminal { text, is_named: true, .. } if !text.is_empty() => out.push(text.clone()),
             PatternNode::Internal { children, .. } => stack.extend(children.iter()),
             _ => {}
         }
@@ -340,42 +300,25 @@ fn no_matches(want: Want) -> Value {
 }
 
 fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
-    let (Some(code), Some(language), Some(pattern)) =
-        (args[0].as_str(), args[1].as_str(), args[2].as_str())
-    else {
+    let (Some(code), Some(language), Some(pattern)) = (args[0].as_str(), args[1].as_str(), args[2].as_str()) else {
         return Value::error("ast matching expects code, language and pattern as strings");
     };
     let Some(lang) = CodeLang::from_name(language) else {
-        return Value::error(format!(
-            "{} (supported: {})",
-            unsupported_language(language),
-            supported_language_list()
-        ));
+        return Value::error(format!("{} (supported: {})", unsupported_language(language), supported_language_list()));
     };
     let limit = ctx.limits.code_bytes;
     if code.len() > limit {
-        return Value::error(format!(
-            "code is {} bytes, more than the limit of {limit}",
-            code.len()
-        ));
+        return Value::error(format!("code is {} bytes, more than the limit of {limit}", code.len()));
     }
     if pattern.len() > limit {
-        return Value::error(format!(
-            "pattern is {} bytes, more than the limit of {limit}",
-            pattern.len()
-        ));
+        return Value::error(format!("pattern is {} bytes, more than the limit of {limit}", pattern.len()));
     }
     let cache = &mut ctx.code;
     let compiled = match cache.pattern(pattern, lang) {
         Ok(compiled) => compiled,
         Err(message) => return Value::error(message),
     };
-    if cache.prefilter
-        && !compiled
-            .required
-            .iter()
-            .all(|text| code.contains(text.as_str()))
-    {
+    if cache.prefilter && !compiled.required.iter().all(|text| code.contains(text.as_str())) {
         cache.stats.prefilter_skips += 1;
         return no_matches(want);
     }
@@ -384,11 +327,7 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
     match want {
         Want::Any => Value::Bool(root.find(&compiled.pattern).is_some()),
         Want::Count => Value::Number(root.find_all(&compiled.pattern).count() as f64),
-        Want::Texts => Value::list(
-            root.find_all(&compiled.pattern)
-                .map(|m| Value::str(&m.text()))
-                .collect(),
-        ),
+        Want::Texts => Value::list(root.find_all(&compiled.pattern).map(|m| Value::str(&m.text())).collect()),
     }
 }
 
@@ -431,11 +370,7 @@ fn validate(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     if let Some(lang) = lang {
         return match compile_pattern(pattern, lang) {
             Ok(_) => Vec::new(),
-            Err(message) => vec![ArgProblem {
-                arg: 2,
-                message,
-                help: None,
-            }],
+            Err(message) => vec![ArgProblem { arg: 2, message, help: None }],
         };
     }
     let candidates = [CodeLang::TypeScript, CodeLang::JavaScript, CodeLang::Python];
@@ -448,19 +383,12 @@ fn validate(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     }
     vec![ArgProblem {
         arg: 2,
-        message: format!(
-            "pattern `{}` is not valid in any supported language",
-            shorten(pattern, 80)
-        ),
+        message: format!("pattern `{}` is not valid in any supported language", shorten(pattern, 80)),
         help: Some(reasons.join("; ")),
     }]
 }
 
-const PARAMS: &[super::Param] = &[
-    req("code", Ty::STRING),
-    req("language", Ty::STRING),
-    req("pattern", Ty::STRING),
-];
+const PARAMS: &[super::Param] = &[req("code", Ty::STRING), req("language", Ty::STRING), req("pattern", Ty::STRING)];
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -522,28 +450,12 @@ mod tests {
     }
     #[test]
     fn object_pattern_is_exact_about_keys() {
-        let texts = call(
-            "ast_find",
-            vec![
-                s(STRIPE_TS),
-                s("ts"),
-                s("$A.charges.create({amount: $AMT})"),
-            ],
-        );
-        assert!(texts.json_eq(&Value::list(vec![s(
-            "stripe.charges.create({ amount: 5000 })"
-        )])));
+        let texts = call("ast_find", vec![s(STRIPE_TS), s("ts"), s("$A.charges.create({amount: $AMT})")]);
+        assert!(texts.json_eq(&Value::list(vec![s("stripe.charges.create({ amount: 5000 })")])));
     }
     #[test]
     fn object_pattern_with_rest_needs_another_key() {
-        let n = call(
-            "ast_count",
-            vec![
-                s(STRIPE_TS),
-                s("ts"),
-                s("$A.charges.create({amount: $AMT, $$$})"),
-            ],
-        );
+        let n = call("ast_count", vec![s(STRIPE_TS), s("ts"), s("$A.charges.create({amount: $AMT, $$$})")]);
         assert!(n.json_eq(&Value::Number(1.0)));
     }
     #[test]
@@ -553,19 +465,13 @@ mod tests {
     #[test]
     fn language_names_ignore_case() {
         for name in ["TypeScript", "JS", "Tsx", "JSX", "Python", "PY"] {
-            assert!(
-                is_match("f(1)", name, "f($A)").json_eq(&Value::Bool(true)),
-                "{name}"
-            );
+            assert!(is_match("f(1)", name, "f($A)").json_eq(&Value::Bool(true)), "{name}");
         }
     }
     #[test]
     fn python_patterns_use_dollar_metavariables() {
         let code = "stripe.Charge.create(amount=5000, currency='usd')";
-        assert!(
-            is_match(code, "python", "$A.Charge.create(amount=$AMT, $$$)")
-                .json_eq(&Value::Bool(true))
-        );
+        assert!(is_match(code, "python", "$A.Charge.create(amount=$AMT, $$$)").json_eq(&Value::Bool(true)));
     }
     #[test]
     fn empty_code_matches_nothing() {
@@ -573,10 +479,7 @@ mod tests {
     }
     #[test]
     fn unsupported_language_is_an_error() {
-        assert!(
-            error_of(&is_match("x", "go", "x"))
-                .starts_with("unsupported language `go` (supported: ts,")
-        );
+        assert!(error_of(&is_match("x", "go", "x")).starts_with("unsupported language `go` (supported: ts,"));
     }
     #[test]
     fn lone_multi_metavariable_is_an_error() {
@@ -601,18 +504,12 @@ mod tests {
     #[test]
     fn stray_tokens_pattern_is_malformed() {
         let e = error_of(&is_match("foo(a b c)", "js", "foo(a b c)"));
-        assert!(
-            e.starts_with("malformed javascript pattern `foo(a b c)`: unexpected `"),
-            "{e}"
-        );
+        assert!(e.starts_with("malformed javascript pattern `foo(a b c)`: unexpected `"), "{e}");
     }
     #[test]
     fn malformed_python_pattern_shows_dollar_not_placeholder() {
         let e = error_of(&is_match("x", "py", "print($A b)"));
-        assert!(
-            e.starts_with("malformed python pattern `print($A b)`") && !e.contains('µ'),
-            "{e}"
-        );
+        assert!(e.starts_with("malformed python pattern `print($A b)`") && !e.contains('µ'), "{e}");
     }
     #[test]
     fn deeply_nested_pattern_is_an_error() {
@@ -621,10 +518,7 @@ mod tests {
     }
     #[test]
     fn oversized_code_is_an_error() {
-        let mut ctx = Ctx::new(Limits {
-            code_bytes: 8,
-            ..Limits::default()
-        });
+        let mut ctx = Ctx::new(Limits { code_bytes: 8, ..Limits::default() });
         let v = ast_match(&[s("f(1); f(2);"), s("ts"), s("f($A)")], &mut ctx);
         assert_eq!(error_of(&v), "code is 11 bytes, more than the limit of 8");
     }
@@ -637,34 +531,19 @@ mod tests {
     fn validate_rejects_unknown_language_with_suggestion() {
         let p = problems(Some("pyhton"), Some("f($A)"));
         assert_eq!(p.len(), 1);
-        assert_eq!(
-            (p[0].arg, p[0].message.as_str()),
-            (1, "unsupported language `pyhton`")
-        );
-        assert!(
-            p[0].help
-                .as_deref()
-                .unwrap()
-                .ends_with("did you mean `python`?")
-        );
+        assert_eq!((p[0].arg, p[0].message.as_str()), (1, "unsupported language `pyhton`"));
+        assert!(p[0].help.as_deref().unwrap().ends_with("did you mean `python`?"));
     }
     #[test]
     fn validate_lists_languages_without_suggestion_for_far_names() {
         let help = problems(Some("cobol"), None)[0].help.clone().unwrap();
-        assert_eq!(
-            help,
-            "supported languages: ts, typescript, tsx, js, javascript, jsx, py, python"
-        );
+        assert_eq!(help, "supported languages: ts, typescript, tsx, js, javascript, jsx, py, python");
     }
     #[test]
     fn validate_rejects_malformed_literal_pattern() {
         let p = problems(Some("ts"), Some("$A.create({"));
         assert_eq!(p[0].arg, 2);
-        assert!(
-            p[0].message.starts_with("malformed typescript pattern"),
-            "{}",
-            p[0].message
-        );
+        assert!(p[0].message.starts_with("malformed typescript pattern"), "{}", p[0].message);
     }
     #[test]
     fn validate_accepts_good_literals() {
@@ -678,53 +557,28 @@ mod tests {
     fn validate_without_language_rejects_pattern_invalid_everywhere() {
         let p = problems(None, Some("$$$"));
         assert!(p[0].message.contains("not valid in any supported language"));
-        assert!(
-            p[0].help
-                .as_deref()
-                .unwrap()
-                .starts_with("typescript: pattern `$$$` is only")
-        );
+        assert!(p[0].help.as_deref().unwrap().starts_with("typescript: pattern `$$$` is only"));
     }
     #[test]
     fn prefilter_uses_named_leaves_but_not_metavariables() {
-        let compiled = compile_pattern(
-            "$S.checkout.sessions.create({ $$$, mode: 'payment', $$$ })",
-            CodeLang::TypeScript,
-        );
+        let compiled =
+            compile_pattern("$S.checkout.sessions.create({ $$$, mode: 'payment', $$$ })", CodeLang::TypeScript);
         let required = compiled.map(|c| c.required).unwrap();
-        assert_eq!(
-            required,
-            ["checkout", "sessions", "payment", "create", "mode"]
-        );
+        assert_eq!(required, ["checkout", "sessions", "payment", "create", "mode"]);
     }
     #[test]
     fn prefilter_skips_the_parse() {
         let mut ctx = Ctx::default();
-        let v = ast_match(
-            &[s("other.call()"), s("ts"), s("$S.customers.create($$$)")],
-            &mut ctx,
-        );
+        let v = ast_match(&[s("other.call()"), s("ts"), s("$S.customers.create($$$)")], &mut ctx);
         assert!(v.json_eq(&Value::Bool(false)));
-        assert_eq!(
-            ctx.code.stats,
-            CodeStats {
-                parses: 0,
-                prefilter_skips: 1
-            }
-        );
+        assert_eq!(ctx.code.stats, CodeStats { parses: 0, prefilter_skips: 1 });
     }
     #[test]
     fn parsed_code_is_reused_within_a_case_only() {
         let mut ctx = Ctx::default();
         let code = s("stripe.customers.create({}); stripe.refunds.create({})");
-        ast_match(
-            &[code.clone(), s("ts"), s("$S.customers.create($$$)")],
-            &mut ctx,
-        );
-        ast_match(
-            &[code.clone(), s("ts"), s("$S.refunds.create($$$)")],
-            &mut ctx,
-        );
+        ast_match(&[code.clone(), s("ts"), s("$S.customers.create($$$)")], &mut ctx);
+        ast_match(&[code.clone(), s("ts"), s("$S.refunds.create($$$)")], &mut ctx);
         assert_eq!(ctx.code.stats.parses, 1);
         ctx.start_case();
         ast_match(&[code, s("ts"), s("$S.refunds.create($$$)")], &mut ctx);
@@ -752,10 +606,7 @@ mod tests {
     }
 
     fn fixture() -> Vec<Triple> {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/code/ast_match.jsonl"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/code/ast_match.jsonl");
         let text = std::fs::read_to_string(path).expect("fixture");
         let mut out = Vec::new();
         for (group, line) in text.lines().enumerate() {
@@ -810,22 +661,12 @@ mod tests {
     #[test]
     fn ast_match_agrees_with_ast_grep_py() {
         let triples = fixture();
-        assert!(
-            triples.len() > 2000,
-            "fixture has {} triples",
-            triples.len()
-        );
+        assert!(triples.len() > 2000, "fixture has {} triples", triples.len());
         let (results, _) = run_fixture(&triples, true, ast_match);
         let mut python_raised_we_error = 0;
         let mut stricter_than_python = Vec::new();
         for (t, ours) in triples.iter().zip(&results) {
-            let what = format!(
-                "{} {} `{}` on {:?}",
-                t.source,
-                t.language,
-                t.pattern,
-                shorten(&t.code, 60)
-            );
+            let what = format!("{} {} `{}` on {:?}", t.source, t.language, t.pattern, shorten(&t.code, 60));
             match (t.python_match, ours) {
                 // Python raised: we must not claim a match; every such case is an error value here.
                 (None, Value::Error(_)) => python_raised_we_error += 1,
@@ -835,10 +676,7 @@ mod tests {
                 (Some(py), Value::Error(e)) if e.message.starts_with("malformed ") => {
                     stricter_than_python.push((py, what))
                 }
-                (Some(py), ours) => assert!(
-                    ours.json_eq(&Value::Bool(py)),
-                    "python {py}, we {ours:?}: {what}"
-                ),
+                (Some(py), ours) => assert!(ours.json_eq(&Value::Bool(py)), "python {py}, we {ours:?}: {what}"),
             }
         }
         let corpus = triples.iter().filter(|t| t.source == "corpus").count();
@@ -850,24 +688,13 @@ mod tests {
             stricter_than_python.iter().filter(|(py, _)| *py).count()
         );
         assert!(
-            stricter_than_python
-                .iter()
-                .all(|(_, w)| !w.starts_with("corpus ")),
+            stricter_than_python.iter().all(|(_, w)| !w.starts_with("corpus ")),
             "corpus patterns are all well-formed"
         );
         // Known: malformed patterns that Python still matches: `foo(a b c)` where the code has the
         // same error, and `)`, whose error node reduces to the bare token and matches any `)`.
-        let matched: Vec<&String> = stricter_than_python
-            .iter()
-            .filter(|(py, _)| *py)
-            .map(|(_, w)| w)
-            .collect();
-        assert!(
-            matched
-                .iter()
-                .all(|w| w.contains(" `foo(a b c)` ") || w.contains(" `)` ")),
-            "{matched:#?}"
-        );
+        let matched: Vec<&String> = stricter_than_python.iter().filter(|(py, _)| *py).map(|(_, w)| w).collect();
+        assert!(matched.iter().all(|w| w.contains(" `foo(a b c)` ") || w.contains(" `)` ")), "{matched:#?}");
     }
 
     #[test]
@@ -880,16 +707,8 @@ mod tests {
             if t.python_match.is_none() || count.is_error() {
                 continue;
             }
-            let what = format!(
-                "{} `{}` on {:?}",
-                t.language,
-                t.pattern,
-                shorten(&t.code, 60)
-            );
-            assert!(
-                count.json_eq(&Value::Number(t.python_count.unwrap())),
-                "count {count:?}: {what}"
-            );
+            let what = format!("{} `{}` on {:?}", t.language, t.pattern, shorten(&t.code, 60));
+            assert!(count.json_eq(&Value::Number(t.python_count.unwrap())), "count {count:?}: {what}");
             if let Some(texts) = &t.python_texts {
                 let expected = Value::list(texts.iter().map(|x| s(x)).collect());
                 assert!(found.json_eq(&expected), "texts {found:?}: {what}");
@@ -902,20 +721,11 @@ mod tests {
     #[test]
     fn prefilter_does_not_change_results() {
         let triples = fixture();
-        for builtin in [
-            ast_match as fn(&[Value], &mut Ctx) -> Value,
-            ast_count,
-            ast_find,
-        ] {
+        for builtin in [ast_match as fn(&[Value], &mut Ctx) -> Value, ast_count, ast_find] {
             let (with, stats_with) = run_fixture(&triples, true, builtin);
             let (without, stats_without) = run_fixture(&triples, false, builtin);
             for ((t, a), b) in triples.iter().zip(&with).zip(&without) {
-                assert!(
-                    same(a, b),
-                    "prefilter changed {a:?} to {b:?}: `{}` on {:?}",
-                    t.pattern,
-                    t.code
-                );
+                assert!(same(a, b), "prefilter changed {a:?} to {b:?}: `{}` on {:?}", t.pattern, t.code);
             }
             assert!(stats_with.prefilter_skips > 0 && stats_without.prefilter_skips == 0);
             assert!(stats_with.parses <= stats_without.parses);
@@ -928,10 +738,7 @@ mod tests {
     #[ignore]
     fn measure() {
         use std::time::Instant;
-        let triples: Vec<Triple> = fixture()
-            .into_iter()
-            .filter(|t| t.source == "corpus")
-            .collect();
+        let triples: Vec<Triple> = fixture().into_iter().filter(|t| t.source == "corpus").collect();
         let (_, stats) = run_fixture(&triples, true, ast_match);
         let (_, stats_off) = run_fixture(&triples, false, ast_match);
         eprintln!(
@@ -948,10 +755,8 @@ mod tests {
         for _ in 0..rounds {
             for group in triples.chunk_by(|a, b| a.group == b.group) {
                 let lang = CodeLang::from_name(&group[0].language).unwrap();
-                let patterns: Vec<Pattern> = group
-                    .iter()
-                    .map(|t| compile_pattern(&t.pattern, lang).unwrap().pattern)
-                    .collect();
+                let patterns: Vec<Pattern> =
+                    group.iter().map(|t| compile_pattern(&t.pattern, lang).unwrap().pattern).collect();
                 let t0 = Instant::now();
                 let tree = lang.grammar().ast_grep(&group[0].code);
                 parse += t0.elapsed().as_secs_f64();

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::{opt, req, Builtin, Ctx, Default};
+use super::{Builtin, Ctx, Default, opt, req};
 use crate::value::{Ty, Value};
 
 const NUMBERS: Ty = Ty::NUMBER;
@@ -175,14 +175,18 @@ fn len(a: &[Value], _: &mut Ctx) -> Value {
 }
 
 /// The elements of a list, all numbers, or an error naming the first that is not.
-fn numbers<'a>(name: &str, v: &'a Value) -> Result<Vec<f64>, Value> {
+fn numbers(name: &str, v: &Value) -> Result<Vec<f64>, Value> {
     let xs = v.as_list().unwrap_or(&[]);
     xs.iter()
         .enumerate()
         .map(|(i, x)| match x {
             Value::Number(n) => Ok(*n),
             Value::Figure(f) => Ok(f.value),
-            other => Err(Value::error(format!("`{name}`: element {i} is {} {}, expected a number", other.type_name(), other.short(30)))),
+            other => Err(Value::error(format!(
+                "`{name}`: element {i} is {} {}, expected a number",
+                other.type_name(),
+                other.short(30)
+            ))),
         })
         .collect()
 }
@@ -194,7 +198,11 @@ fn bools(name: &str, v: &Value) -> Result<Vec<bool>, Value> {
         .map(|(i, x)| match x {
             Value::Bool(b) => Ok(*b),
             Value::Error(_) => Err(x.clone()),
-            other => Err(Value::error(format!("`{name}`: element {i} is {} {}, expected a bool", other.type_name(), other.short(30)))),
+            other => Err(Value::error(format!(
+                "`{name}`: element {i} is {} {}, expected a bool",
+                other.type_name(),
+                other.short(30)
+            ))),
         })
         .collect()
 }
@@ -372,7 +380,10 @@ mod tests {
     }
     #[test]
     fn at_least_counts_trues() {
-        assert_eq!(call("at_least", vec![n(2.0), l(vec![Value::Bool(true), Value::Bool(false), Value::Bool(true)])]).as_bool(), Some(true));
+        assert_eq!(
+            call("at_least", vec![n(2.0), l(vec![Value::Bool(true), Value::Bool(false), Value::Bool(true)])]).as_bool(),
+            Some(true)
+        );
     }
     #[test]
     fn round_matches_python() {

@@ -46,12 +46,7 @@ impl Figure {
     fn new(kind: FigureKind, number: &str, written: &str) -> Figure {
         let canonical = canonical_number(number);
         let value = canonical.parse().unwrap_or(f64::NAN);
-        Figure {
-            kind,
-            canonical,
-            text: written.to_string(),
-            value,
-        }
+        Figure { kind, canonical, text: written.to_string(), value }
     }
 
     /// The key this figure has in a [`TokenSet`].
@@ -89,11 +84,7 @@ pub fn canonical_number(number: &str) -> String {
         trimmed => trimmed,
     };
     let frac = frac.trim_end_matches('0');
-    if frac.is_empty() {
-        int_part.to_string()
-    } else {
-        format!("{int_part}.{frac}")
-    }
+    if frac.is_empty() { int_part.to_string() } else { format!("{int_part}.{frac}") }
 }
 
 /// The figure tokens of `text` in order of appearance, duplicates kept. A token's `text` is the
@@ -101,11 +92,7 @@ pub fn canonical_number(number: &str) -> String {
 pub fn figure_tokens(text: &str) -> Vec<Figure> {
     let mut out = Vec::new();
     scan_tokens(text, |kind, number| {
-        let written = if kind == FigureKind::Percent {
-            format!("{number}%")
-        } else {
-            number.to_string()
-        };
+        let written = if kind == FigureKind::Percent { format!("{number}%") } else { number.to_string() };
         out.push(Figure::new(kind, number, &written));
     });
     out
@@ -136,11 +123,7 @@ fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
         }
         let number = &text[start..end];
         if is_figure_number(number) {
-            let kind = if bytes.get(end) == Some(&b'%') {
-                FigureKind::Percent
-            } else {
-                FigureKind::Money
-            };
+            let kind = if bytes.get(end) == Some(&b'%') { FigureKind::Percent } else { FigureKind::Money };
             found(kind, number);
         }
     }
@@ -192,11 +175,7 @@ impl FigureCache {
             .entries
             .iter()
             .position(|(t, _)| Arc::ptr_eq(t, text))
-            .or_else(|| {
-                self.entries
-                    .iter()
-                    .position(|(t, _)| t.len() == text.len() && **t == **text)
-            });
+            .or_else(|| self.entries.iter().position(|(t, _)| t.len() == text.len() && **t == **text));
         let entry = match hit {
             Some(i) => self.entries.remove(i),
             None => (text.clone(), Arc::new(TokenSet::of(text))),
@@ -211,16 +190,15 @@ impl FigureCache {
 // ---------------------------------------------------------------------------------------------
 // Builtins
 
-const HELP: &str =
-    "write a money amount like `$248,333` or `1215000.50`, or a percent like `26.67%`";
+const HELP: &str = "write a money amount like `$248,333` or `1215000.50`, or a percent like `26.67%`";
 
 /// A figure argument: a figure value or a string literal parsed as one.
 fn figure_arg(v: &Value) -> Result<Arc<Figure>, String> {
     match v {
         Value::Figure(f) => Ok(f.clone()),
-        Value::String(s) => Figure::parse(s)
-            .map(Arc::new)
-            .ok_or_else(|| format!("`{}` is not a figure", shorten(s, 40))),
+        Value::String(s) => {
+            Figure::parse(s).map(Arc::new).ok_or_else(|| format!("`{}` is not a figure", shorten(s, 40)))
+        }
         other => Err(format!("{} is not a figure", other.type_name())),
     }
 }
@@ -230,9 +208,7 @@ fn figure_list(v: &Value) -> Result<Vec<Arc<Figure>>, Value> {
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            figure_arg(item).map_err(|e| Value::error(format!("element at index {i}: {e}")))
-        })
+        .map(|(i, item)| figure_arg(item).map_err(|e| Value::error(format!("element at index {i}: {e}"))))
         .collect()
 }
 
@@ -272,12 +248,7 @@ fn eval_mentions_any(args: &[Value], ctx: &mut Ctx) -> Value {
 
 fn eval_figures(args: &[Value], _: &mut Ctx) -> Value {
     let text = args[0].as_str().unwrap_or("");
-    Value::list(
-        figure_tokens(text)
-            .into_iter()
-            .map(|f| Value::Figure(Arc::new(f)))
-            .collect(),
-    )
+    Value::list(figure_tokens(text).into_iter().map(|f| Value::Figure(Arc::new(f))).collect())
 }
 
 fn literal_problem(arg: usize, v: &Value, index: Option<usize>) -> Option<ArgProblem> {
@@ -287,30 +258,18 @@ fn literal_problem(arg: usize, v: &Value, index: Option<usize>) -> Option<ArgPro
         Some(i) => format!("element at index {i}: {message}"),
         None => message,
     };
-    Some(ArgProblem {
-        arg,
-        message,
-        help: Some(HELP.into()),
-    })
+    Some(ArgProblem { arg, message, help: Some(HELP.into()) })
 }
 
 fn validate_figure(args: &[Option<&Value>]) -> Vec<ArgProblem> {
-    args.get(1)
-        .copied()
-        .flatten()
-        .and_then(|v| literal_problem(1, v, None))
-        .into_iter()
-        .collect()
+    args.get(1).copied().flatten().and_then(|v| literal_problem(1, v, None)).into_iter().collect()
 }
 
 fn validate_figure_list(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     let Some(list) = args.get(1).copied().flatten().and_then(Value::as_list) else {
         return Vec::new();
     };
-    list.iter()
-        .enumerate()
-        .filter_map(|(i, v)| literal_problem(1, v, Some(i)))
-        .collect()
+    list.iter().enumerate().filter_map(|(i, v)| literal_problem(1, v, Some(i))).collect()
 }
 
 const FIGURE: Ty = Ty::FIGURE.or(Ty::STRING);
@@ -370,11 +329,7 @@ mod tests {
         TokenSet::of(text).mentions(&fig(figure))
     }
     fn validate(name: &str, args: &[Option<&Value>]) -> Vec<ArgProblem> {
-        lookup(name)
-            .unwrap()
-            .validate
-            .map(|v| v(args))
-            .unwrap_or_default()
+        lookup(name).unwrap().validate.map(|v| v(args)).unwrap_or_default()
     }
 
     #[test]
@@ -385,10 +340,7 @@ mod tests {
             (FigureKind::Money, "1215000", "$1,215,000.00", 1215000.0)
         );
         let p = fig("026.670%");
-        assert_eq!(
-            (p.kind, p.canonical.as_str(), p.value),
-            (FigureKind::Percent, "26.67", 26.67)
-        );
+        assert_eq!((p.kind, p.canonical.as_str(), p.value), (FigureKind::Percent, "26.67", 26.67));
         assert_eq!(fig("248333").canonical, "248333");
         assert_eq!(fig("0.50").canonical, "0.5");
         assert_eq!(fig("000").canonical, "0");
@@ -432,12 +384,11 @@ mod tests {
 
     #[test]
     fn tokens_in_order_with_repeats() {
-        let found: Vec<(FigureKind, String, String)> = figure_tokens(
-            "Pay $248,333.00, then 26.67%; then 248333. Also 1.2.3 and 12,15,000 and ,5.",
-        )
-        .into_iter()
-        .map(|f| (f.kind, f.canonical, f.text))
-        .collect();
+        let found: Vec<(FigureKind, String, String)> =
+            figure_tokens("Pay $248,333.00, then 26.67%; then 248333. Also 1.2.3 and 12,15,000 and ,5.")
+                .into_iter()
+                .map(|f| (f.kind, f.canonical, f.text))
+                .collect();
         let money = |c: &str, t: &str| (FigureKind::Money, c.to_string(), t.to_string());
         assert_eq!(
             found,
@@ -473,59 +424,28 @@ mod tests {
     fn builtins() {
         let text = s("Alex 33.33%, Dana 13.33%; income $300,000.");
         assert!(call("mentions", vec![text.clone(), s("$300,000")]).json_eq(&Value::Bool(true)));
+        assert!(call("mentions", vec![text.clone(), Value::Figure(Arc::new(fig("20%")))]).json_eq(&Value::Bool(false)));
         assert!(
-            call(
-                "mentions",
-                vec![text.clone(), Value::Figure(Arc::new(fig("20%")))]
-            )
-            .json_eq(&Value::Bool(false))
+            call("mentions_all", vec![text.clone(), l(vec![s("33.33%"), s("13.33%"), s("300000")])])
+                .json_eq(&Value::Bool(true))
         );
-        assert!(
-            call(
-                "mentions_all",
-                vec![text.clone(), l(vec![s("33.33%"), s("13.33%"), s("300000")])]
-            )
-            .json_eq(&Value::Bool(true))
-        );
-        assert!(
-            call(
-                "mentions_all",
-                vec![text.clone(), l(vec![s("33.33%"), s("20%")])]
-            )
-            .json_eq(&Value::Bool(false))
-        );
+        assert!(call("mentions_all", vec![text.clone(), l(vec![s("33.33%"), s("20%")])]).json_eq(&Value::Bool(false)));
         assert!(call("mentions_all", vec![text.clone(), l(vec![])]).json_eq(&Value::Bool(true)));
-        assert!(
-            call(
-                "mentions_any",
-                vec![text.clone(), l(vec![s("20%"), s("13.33%")])]
-            )
-            .json_eq(&Value::Bool(true))
-        );
+        assert!(call("mentions_any", vec![text.clone(), l(vec![s("20%"), s("13.33%")])]).json_eq(&Value::Bool(true)));
         assert!(call("mentions_any", vec![text.clone(), l(vec![])]).json_eq(&Value::Bool(false)));
         let figures = call("figures", vec![text.clone()]);
-        assert_eq!(
-            figures.to_json(),
-            serde_json::json!(["33.33%", "13.33%", "300,000"])
-        );
+        assert_eq!(figures.to_json(), serde_json::json!(["33.33%", "13.33%", "300,000"]));
     }
 
     #[test]
     fn bad_figures_are_errors() {
-        let err =
-            |v: Value, fragment: &str| matches!(v, Value::Error(e) if e.message.contains(fragment));
-        assert!(err(
-            call("mentions", vec![s("1"), s("one")]),
-            "`one` is not a figure"
-        ));
+        let err = |v: Value, fragment: &str| matches!(v, Value::Error(e) if e.message.contains(fragment));
+        assert!(err(call("mentions", vec![s("1"), s("one")]), "`one` is not a figure"));
         assert!(err(
             call("mentions_all", vec![s("1"), l(vec![s("1"), n(2.0)])]),
             "element at index 1: number is not a figure"
         ));
-        assert!(err(
-            call("mentions_any", vec![s("1"), l(vec![s("1,2")])]),
-            "index 0: `1,2`"
-        ));
+        assert!(err(call("mentions_any", vec![s("1"), l(vec![s("1,2")])]), "index 0: `1,2`"));
     }
 
     #[test]
@@ -573,19 +493,12 @@ mod tests {
             let mut ours: Vec<(String, String)> = TokenSet::of(&case.text)
                 .0
                 .into_iter()
-                .map(|(k, c)| {
-                    (
-                        (if k == FigureKind::Percent { "%" } else { "$" }).to_string(),
-                        c.into(),
-                    )
-                })
+                .map(|(k, c)| ((if k == FigureKind::Percent { "%" } else { "$" }).to_string(), c.into()))
                 .collect();
             ours.sort();
             assert_eq!(ours, case.tokens, "{:?}", case.text);
-            let ordered: HashSet<(FigureKind, String)> = figure_tokens(&case.text)
-                .into_iter()
-                .map(|f| (f.kind, f.canonical))
-                .collect();
+            let ordered: HashSet<(FigureKind, String)> =
+                figure_tokens(&case.text).into_iter().map(|f| (f.kind, f.canonical)).collect();
             assert_eq!(ordered.len(), ours.len());
             cases += 1;
         }

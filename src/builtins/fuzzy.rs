@@ -17,21 +17,13 @@ use crate::value::{Ty, Value};
 
 /// `fuzz.ratio` in percent from an InDel distance `dist` and the summed length `lensum`.
 fn ratio_percent(dist: usize, lensum: usize) -> f64 {
-    let norm_dist = if lensum == 0 {
-        0.0
-    } else {
-        dist as f64 / lensum as f64
-    };
+    let norm_dist = if lensum == 0 { 0.0 } else { dist as f64 / lensum as f64 };
     (1.0 - norm_dist) * 100.0
 }
 
 /// The normalisation rapidfuzz uses inside `token_set_ratio` (a different float formula).
 fn token_set_norm_percent(dist: usize, lensum: usize) -> f64 {
-    if lensum == 0 {
-        100.0
-    } else {
-        100.0 - 100.0 * dist as f64 / lensum as f64
-    }
+    if lensum == 0 { 100.0 } else { 100.0 - 100.0 * dist as f64 / lensum as f64 }
 }
 
 /// InDel distance (insertions + deletions) between two code-point sequences.
@@ -96,31 +88,19 @@ impl CharSet {
         CharSet { ascii, other }
     }
     fn contains(&self, c: char) -> bool {
-        if c.is_ascii() {
-            self.ascii[c as usize]
-        } else {
-            self.other.binary_search(&c).is_ok()
-        }
+        if c.is_ascii() { self.ascii[c as usize] } else { self.other.binary_search(&c).is_ok() }
     }
 }
 
 /// The InDel distance of `window` to the comparator's string when its ratio (in percent, over
 /// `lensum` characters) could exceed `best`; `None` when it certainly cannot. The cutoff handed to
 /// rapidfuzz is one above the last distance that could, so it only saves work, never changes a score.
-fn distance_if_better(
-    cmp: &indel::BatchComparator<char>,
-    window: &[char],
-    lensum: usize,
-    best: f64,
-) -> Option<usize> {
+fn distance_if_better(cmp: &indel::BatchComparator<char>, window: &[char], lensum: usize, best: f64) -> Option<usize> {
     let max_dist = ((lensum as f64) * (1.0 - best / 100.0)).ceil().max(0.0) as usize + 1;
     if max_dist >= lensum {
         return Some(cmp.distance(window.iter().copied()));
     }
-    cmp.distance_with_args(
-        window.iter().copied(),
-        &indel::Args::default().score_cutoff(max_dist),
-    )
+    cmp.distance_with_args(window.iter().copied(), &indel::Args::default().score_cutoff(max_dist))
 }
 
 /// The best ratio (in percent) of `needle` (not longer than `haystack`, both non-empty) over the
@@ -219,8 +199,7 @@ fn is_python_space(c: char) -> bool {
 /// Python one byte per character), U+0085 and U+00A0 do not separate words.
 fn sorted_words(s: &[char]) -> Vec<&[char]> {
     let one_byte = s.iter().all(|&c| (c as u32) < 0x100);
-    let separates =
-        |&c: &char| is_python_space(c) && !(one_byte && (c == '\u{85}' || c == '\u{a0}'));
+    let separates = |&c: &char| is_python_space(c) && !(one_byte && (c == '\u{85}' || c == '\u{a0}'));
     let mut words: Vec<&[char]> = s.split(separates).filter(|w| !w.is_empty()).collect();
     words.sort_unstable();
     words
@@ -238,11 +217,7 @@ fn join_words(words: &[&[char]]) -> Vec<char> {
 }
 
 fn joined_len(words: &[&[char]]) -> usize {
-    if words.is_empty() {
-        0
-    } else {
-        words.iter().map(|w| w.len()).sum::<usize>() + words.len() - 1
-    }
+    if words.is_empty() { 0 } else { words.iter().map(|w| w.len()).sum::<usize>() + words.len() - 1 }
 }
 
 /// `fuzz.token_sort_ratio(a, b) / 100`: `ratio` of the words of each string, sorted and joined with
@@ -250,10 +225,7 @@ fn joined_len(words: &[&[char]]) -> usize {
 pub fn token_sort_ratio(a: &str, b: &str) -> f64 {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    ratio_chars(
-        &join_words(&sorted_words(&a)),
-        &join_words(&sorted_words(&b)),
-    )
+    ratio_chars(&join_words(&sorted_words(&a)), &join_words(&sorted_words(&b)))
 }
 
 /// `fuzz.token_set_ratio(a, b) / 100`: compares the shared words plus each side's own words; 1 when
@@ -332,13 +304,8 @@ pub enum Similarity {
 }
 
 impl Similarity {
-    pub const NAMES: &'static [&'static str] = &[
-        "ratio",
-        "partial_ratio",
-        "token_set_ratio",
-        "token_sort_ratio",
-        "exact",
-    ];
+    pub const NAMES: &'static [&'static str] =
+        &["ratio", "partial_ratio", "token_set_ratio", "token_sort_ratio", "exact"];
 
     pub fn from_name(name: &str) -> Option<Similarity> {
         Some(match name {
@@ -355,15 +322,10 @@ impl Similarity {
     fn prepare(self, s: &str) -> Prepared {
         let chars: Vec<char> = s.chars().collect();
         match self {
-            Similarity::Ratio | Similarity::PartialRatio | Similarity::Exact => {
-                Prepared::Chars(chars)
-            }
+            Similarity::Ratio | Similarity::PartialRatio | Similarity::Exact => Prepared::Chars(chars),
             Similarity::TokenSortRatio => Prepared::Chars(join_words(&sorted_words(&chars))),
             Similarity::TokenSetRatio => {
-                let mut words: Vec<Vec<char>> = sorted_words(&chars)
-                    .into_iter()
-                    .map(|w| w.to_vec())
-                    .collect();
+                let mut words: Vec<Vec<char>> = sorted_words(&chars).into_iter().map(|w| w.to_vec()).collect();
                 words.dedup();
                 Prepared::Words(words)
             }
@@ -403,11 +365,7 @@ pub struct BestMatch {
 impl BestMatch {
     pub fn f1(self) -> f64 {
         let (p, r) = (self.precision, self.recall);
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
 }
 
@@ -433,24 +391,13 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
     let mut ref_best = vec![0.0f64; reference.len()];
     // Per-element caches for partial_ratio: the comparator and character set of each string, built
     // once (either side may be the shorter string of a pair).
-    let pred_partial: Vec<(indel::BatchComparator<char>, CharSet)> =
-        if sim == Similarity::PartialRatio {
-            pred.iter()
-                .map(|p| {
-                    (
-                        indel::BatchComparator::new(p.chars().iter().copied()),
-                        CharSet::new(p.chars()),
-                    )
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-    let pred_words: Vec<Vec<&[char]>> = if sim == Similarity::TokenSetRatio {
-        pred.iter().map(Prepared::words).collect()
+    let pred_partial: Vec<(indel::BatchComparator<char>, CharSet)> = if sim == Similarity::PartialRatio {
+        pred.iter().map(|p| (indel::BatchComparator::new(p.chars().iter().copied()), CharSet::new(p.chars()))).collect()
     } else {
         Vec::new()
     };
+    let pred_words: Vec<Vec<&[char]>> =
+        if sim == Similarity::TokenSetRatio { pred.iter().map(Prepared::words).collect() } else { Vec::new() };
     for (ri, r) in reference.iter().enumerate() {
         let r = sim.prepare(r);
         // A pair's score raises its reference element's best and its predicted element's best.
@@ -465,11 +412,7 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
         match sim {
             Similarity::Exact => {
                 for (pi, p) in pred.iter().enumerate() {
-                    record(
-                        &mut ref_best[ri],
-                        &mut pred_best[pi],
-                        if r.chars() == p.chars() { 1.0 } else { 0.0 },
-                    );
+                    record(&mut ref_best[ri], &mut pred_best[pi], if r.chars() == p.chars() { 1.0 } else { 0.0 });
                 }
             }
             Similarity::Ratio | Similarity::TokenSortRatio => {
@@ -485,11 +428,7 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
                         continue;
                     }
                     let d = cmp.distance(pc.iter().copied());
-                    record(
-                        &mut ref_best[ri],
-                        &mut pred_best[pi],
-                        ratio_percent(d, lensum) / 100.0,
-                    );
+                    record(&mut ref_best[ri], &mut pred_best[pi], ratio_percent(d, lensum) / 100.0);
                 }
             }
             Similarity::PartialRatio => {
@@ -509,19 +448,12 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
             Similarity::TokenSetRatio => {
                 let rw = r.words();
                 for (pi, pw) in pred_words.iter().enumerate() {
-                    record(
-                        &mut ref_best[ri],
-                        &mut pred_best[pi],
-                        token_set_ratio_words(&rw, pw),
-                    );
+                    record(&mut ref_best[ri], &mut pred_best[pi], token_set_ratio_words(&rw, pw));
                 }
             }
         }
     }
-    BestMatch {
-        precision: naive_mean(&pred_best),
-        recall: naive_mean(&ref_best),
-    }
+    BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) }
 }
 
 /// `partial_ratio_chars` with the comparators and character sets of both strings prepared.
@@ -551,11 +483,8 @@ fn partial_ratio_cached(
 // ---------------------------------------------------------------------------------------------
 
 const PAIR_PARAMS: &[Param] = &[req("a", Ty::STRING), req("b", Ty::STRING)];
-const LIST_PARAMS: &[Param] = &[
-    req("predicted", Ty::LIST),
-    req("reference", Ty::LIST),
-    opt("similarity", Ty::STRING, Default::Str("ratio")),
-];
+const LIST_PARAMS: &[Param] =
+    &[req("predicted", Ty::LIST), req("reference", Ty::LIST), opt("similarity", Ty::STRING, Default::Str("ratio"))];
 
 /// Checks a string against the fuzzy length limit.
 fn check_len(s: &str, what: &str, ctx: &Ctx) -> Result<(), Value> {
@@ -620,10 +549,7 @@ fn eval_token_sort_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
 /// The strings of a list argument, or an error naming the list, the index and what was found.
 fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a str>, Value> {
     let Some(items) = list.as_list() else {
-        return Err(Value::error(format!(
-            "`{name}` is a {}, expected a list",
-            list.type_name()
-        )));
+        return Err(Value::error(format!("`{name}` is a {}, expected a list", list.type_name())));
     };
     if items.len() > ctx.limits.list_len {
         return Err(Value::error(format!(
@@ -640,10 +566,7 @@ fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a
                 check_len(s, &format!("`{name}` element {i}"), ctx)?;
                 Ok(&**s)
             }
-            other => Err(Value::error(format!(
-                "`{name}` element {i} is a {}, expected a string",
-                other.type_name()
-            ))),
+            other => Err(Value::error(format!("`{name}` element {i} is a {}, expected a string", other.type_name()))),
         })
         .collect()
 }
@@ -698,26 +621,14 @@ fn validate_similarity(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     }
     let closest = Similarity::NAMES
         .iter()
-        .map(|n| {
-            (
-                rapidfuzz::distance::levenshtein::distance(n.chars(), name.chars()),
-                *n,
-            )
-        })
+        .map(|n| (rapidfuzz::distance::levenshtein::distance(n.chars(), name.chars()), *n))
         .min()
         .filter(|(d, n)| *d <= n.len() / 2 + 1);
     let help = match closest {
-        Some((_, n)) => format!(
-            "did you mean `{n}`? (one of {})",
-            Similarity::NAMES.join(", ")
-        ),
+        Some((_, n)) => format!("did you mean `{n}`? (one of {})", Similarity::NAMES.join(", ")),
         None => format!("expected one of {}", Similarity::NAMES.join(", ")),
     };
-    vec![ArgProblem {
-        arg: 2,
-        message: format!("unknown similarity `{name}`"),
-        help: Some(help),
-    }]
+    vec![ArgProblem { arg: 2, message: format!("unknown similarity `{name}`"), help: Some(help) }]
 }
 
 pub const BUILTINS: &[Builtin] = &[
@@ -793,8 +704,7 @@ mod tests {
     use crate::builtins::testing::{call, l, n, s};
 
     fn num(v: Value) -> f64 {
-        v.as_f64()
-            .unwrap_or_else(|| panic!("expected a number, got {v}"))
+        v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
     }
     fn err(v: Value) -> String {
         match v {
@@ -808,10 +718,7 @@ mod tests {
         assert_eq!(num(call("ratio", vec![s(""), s("")])), 1.0);
         assert_eq!(num(call("ratio", vec![s("a"), s("")])), 0.0);
         assert_eq!(num(call("ratio", vec![s("abc"), s("abc")])), 1.0);
-        assert_eq!(
-            ratio("this is a test", "this is a test!"),
-            0.9655172413793103
-        );
+        assert_eq!(ratio("this is a test", "this is a test!"), 0.9655172413793103);
     }
 
     #[test]
@@ -830,19 +737,10 @@ mod tests {
 
     #[test]
     fn token_ratios_basics() {
+        assert_eq!(token_sort_ratio("fuzzy wuzzy was a bear", "wuzzy fuzzy was a bear"), 1.0);
+        assert_eq!(token_set_ratio("fuzzy was a bear", "fuzzy fuzzy was a bear"), 1.0);
         assert_eq!(
-            token_sort_ratio("fuzzy wuzzy was a bear", "wuzzy fuzzy was a bear"),
-            1.0
-        );
-        assert_eq!(
-            token_set_ratio("fuzzy was a bear", "fuzzy fuzzy was a bear"),
-            1.0
-        );
-        assert_eq!(
-            token_set_ratio(
-                "fuzzy was a bear but not a dog",
-                "fuzzy was a bear but not a cat"
-            ),
+            token_set_ratio("fuzzy was a bear but not a dog", "fuzzy was a bear but not a cat"),
             0.923076923076923
         );
         assert_eq!(token_set_ratio("", ""), 0.0);
@@ -861,14 +759,8 @@ mod tests {
         ctx.limits.fuzzy_chars = 3;
         let v = eval_ratio(&[s("abcd"), s("abc")], &mut ctx);
         assert!(err(v).contains("limit of 3"));
-        let v = eval_best_match_f1(
-            &[l(vec![s("ab")]), l(vec![s("abcdé")]), s("ratio")],
-            &mut ctx,
-        );
-        assert_eq!(
-            err(v),
-            "`reference` element 0 has 5 characters, more than the fuzzy comparison limit of 3"
-        );
+        let v = eval_best_match_f1(&[l(vec![s("ab")]), l(vec![s("abcdé")]), s("ratio")], &mut ctx);
+        assert_eq!(err(v), "`reference` element 0 has 5 characters, more than the fuzzy comparison limit of 3");
         // Multi-byte characters count once.
         assert_eq!(num(eval_ratio(&[s("ééé"), s("é")], &mut ctx)), 0.5);
     }
@@ -877,67 +769,31 @@ mod tests {
     fn best_match_scores() {
         let p = l(vec![s("abc"), s("xyz")]);
         let r = l(vec![s("abc")]);
-        assert_eq!(
-            num(call("best_match_recall", vec![p.clone(), r.clone()])),
-            1.0
-        );
-        assert_eq!(
-            num(call("best_match_precision", vec![p.clone(), r.clone()])),
-            0.5
-        );
-        assert_eq!(
-            num(call("best_match_f1", vec![p.clone(), r.clone()])),
-            2.0 * 0.5 * 1.0 / 1.5
-        );
-        assert_eq!(
-            num(call(
-                "best_match_f1",
-                vec![p.clone(), r.clone(), s("exact")]
-            )),
-            2.0 * 0.5 / 1.5
-        );
+        assert_eq!(num(call("best_match_recall", vec![p.clone(), r.clone()])), 1.0);
+        assert_eq!(num(call("best_match_precision", vec![p.clone(), r.clone()])), 0.5);
+        assert_eq!(num(call("best_match_f1", vec![p.clone(), r.clone()])), 2.0 * 0.5 * 1.0 / 1.5);
+        assert_eq!(num(call("best_match_f1", vec![p.clone(), r.clone(), s("exact")])), 2.0 * 0.5 / 1.5);
     }
 
     #[test]
     fn best_match_empty_lists() {
-        assert_eq!(
-            num(call("best_match_recall", vec![l(vec![s("a")]), l(vec![])])),
-            0.0
-        );
-        assert_eq!(
-            num(call(
-                "best_match_precision",
-                vec![l(vec![]), l(vec![s("a")])]
-            )),
-            0.0
-        );
+        assert_eq!(num(call("best_match_recall", vec![l(vec![s("a")]), l(vec![])])), 0.0);
+        assert_eq!(num(call("best_match_precision", vec![l(vec![]), l(vec![s("a")])])), 0.0);
         assert_eq!(num(call("best_match_f1", vec![l(vec![]), l(vec![])])), 0.0);
-        assert_eq!(
-            num(call("best_match_f1", vec![l(vec![s("")]), l(vec![s("")])])),
-            1.0
-        );
+        assert_eq!(num(call("best_match_f1", vec![l(vec![s("")]), l(vec![s("")])])), 1.0);
     }
 
     #[test]
     fn best_match_rejects_non_strings() {
-        let v = call(
-            "best_match_f1",
-            vec![l(vec![s("a"), s("b"), n(3.0)]), l(vec![s("a")])],
-        );
-        assert_eq!(
-            err(v),
-            "`predicted` element 2 is a number, expected a string"
-        );
+        let v = call("best_match_f1", vec![l(vec![s("a"), s("b"), n(3.0)]), l(vec![s("a")])]);
+        assert_eq!(err(v), "`predicted` element 2 is a number, expected a string");
         let v = call("best_match_f1", vec![l(vec![s("a")]), l(vec![Value::Null])]);
         assert_eq!(err(v), "`reference` element 0 is a null, expected a string");
     }
 
     #[test]
     fn best_match_rejects_unknown_similarity_at_run_time() {
-        let v = call(
-            "best_match_f1",
-            vec![l(vec![]), l(vec![]), s("levenshtein")],
-        );
+        let v = call("best_match_f1", vec![l(vec![]), l(vec![]), s("levenshtein")]);
         assert!(err(v).starts_with("unknown similarity `levenshtein`"));
     }
 
@@ -948,13 +804,7 @@ mod tests {
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].arg, 2);
         assert_eq!(problems[0].message, "unknown similarity `token_set`");
-        assert!(
-            problems[0]
-                .help
-                .as_deref()
-                .unwrap()
-                .starts_with("did you mean `token_set_ratio`?")
-        );
+        assert!(problems[0].help.as_deref().unwrap().starts_with("did you mean `token_set_ratio`?"));
         let ok = s("partial_ratio");
         assert!(validate_similarity(&[None, None, Some(&ok)]).is_empty());
         assert!(validate_similarity(&[None, None, None]).is_empty());
@@ -988,33 +838,17 @@ mod tests {
             let got = [
                 ("ratio", ratio(&c.a, &c.b), c.ratio),
                 ("partial_ratio", partial_ratio(&c.a, &c.b), c.partial_ratio),
-                (
-                    "token_set_ratio",
-                    token_set_ratio(&c.a, &c.b),
-                    c.token_set_ratio,
-                ),
-                (
-                    "token_sort_ratio",
-                    token_sort_ratio(&c.a, &c.b),
-                    c.token_sort_ratio,
-                ),
+                ("token_set_ratio", token_set_ratio(&c.a, &c.b), c.token_set_ratio),
+                ("token_sort_ratio", token_sort_ratio(&c.a, &c.b), c.token_sort_ratio),
             ];
             for (name, ours, python) in got {
                 if ours.to_bits() != python.to_bits() {
-                    mismatches.push(format!(
-                        "{name}({:?}, {:?}) = {ours}, python {python}",
-                        c.a, c.b
-                    ));
+                    mismatches.push(format!("{name}({:?}, {:?}) = {ours}, python {python}", c.a, c.b));
                 }
             }
         }
         assert!(count > 1000, "fixture too small: {count}");
-        assert!(
-            mismatches.is_empty(),
-            "{} mismatches:\n{}",
-            mismatches.len(),
-            mismatches.join("\n")
-        );
+        assert!(mismatches.is_empty(), "{} mismatches:\n{}", mismatches.len(), mismatches.join("\n"));
     }
 
     /// One line of `tests/data/fuzzy/lists.jsonl`: Python's best-match precision/recall for two
@@ -1038,11 +872,7 @@ mod tests {
             let p: Vec<&str> = c.predicted.iter().map(String::as_str).collect();
             let r: Vec<&str> = c.reference.iter().map(String::as_str).collect();
             let m = best_match(&p, &r, Similarity::from_name(&c.similarity).unwrap());
-            assert_eq!(
-                m.precision.to_bits(),
-                c.precision.to_bits(),
-                "precision {line}"
-            );
+            assert_eq!(m.precision.to_bits(), c.precision.to_bits(), "precision {line}");
             assert_eq!(m.recall.to_bits(), c.recall.to_bits(), "recall {line}");
             assert_eq!(m.f1().to_bits(), c.f1.to_bits(), "f1 {line}");
             count += 1;
@@ -1061,10 +891,7 @@ mod tests {
             assert_eq!(case["id"], exp["id"]);
             let predicted = Value::from_json(&case["sample"]["output_json"]["passages"]);
             let reference = Value::from_json(&case["item"]["reference_answer"]["passages"]);
-            let all_strings = |v: &Value| {
-                v.as_list()
-                    .is_some_and(|l| l.iter().all(|x| x.as_str().is_some()))
-            };
+            let all_strings = |v: &Value| v.as_list().is_some_and(|l| l.iter().all(|x| x.as_str().is_some()));
             // Other shapes (null output, null elements, a string of passages) are errors or type
             // errors for the builtin; the rubric scores them, not this test.
             if !all_strings(&predicted) || !all_strings(&reference) {
@@ -1076,21 +903,13 @@ mod tests {
             }
             let got = num(call("best_match_f1", vec![predicted, reference]));
             let want = exp["score"].as_f64().unwrap();
-            assert_eq!(
-                got.to_bits(),
-                want.to_bits(),
-                "{}: {got} vs {want}",
-                case["id"]
-            );
+            assert_eq!(got.to_bits(), want.to_bits(), "{}: {got} vs {want}", case["id"]);
             checked += 1;
         }
         println!(
             "harvey: {checked} cases equal bit for bit ({empty_reference} with no reference passages), \
              {skipped} skipped (passages not lists of strings)"
         );
-        assert!(
-            checked - empty_reference >= 150,
-            "only {checked} cases checked"
-        );
+        assert!(checked - empty_reference >= 150, "only {checked} cases checked");
     }
 }

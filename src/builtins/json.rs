@@ -1,6 +1,6 @@
 //! JSON builtins: strict parsing (Python `json.loads` without NaN/Infinity) and JSON equality.
 
-use super::{req, Builtin, Ctx};
+use super::{Builtin, Ctx, req};
 use crate::value::{Ty, Value};
 
 pub const BUILTINS: &[Builtin] = &[
@@ -77,7 +77,10 @@ mod tests {
         let want = obj(serde_json::json!({"x": 2, "y": [true]}));
         assert_eq!(call("json_matches", vec![s("{\"y\":[true],\"x\":2.0}"), want.clone()]).as_bool(), Some(true));
         assert_eq!(call("json_matches", vec![s("{\"y\":[1],\"x\":2}"), want.clone()]).as_bool(), Some(false));
-        assert_eq!(call("json_matches", vec![obj(serde_json::json!({"x": 2, "y": [true]})), want.clone()]).as_bool(), Some(false));
+        assert_eq!(
+            call("json_matches", vec![obj(serde_json::json!({"x": 2, "y": [true]})), want.clone()]).as_bool(),
+            Some(false)
+        );
         assert_eq!(call("json_matches", vec![s("{bad"), want]).as_bool(), Some(false));
     }
     #[test]

@@ -26,7 +26,8 @@ const WORD: &str = concat!(
 );
 
 /// Python `re`'s `\s` on str (`str.isspace()`): Rust's `\s` plus U+001C..U+001F.
-const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x20\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
+const SPACE: &str =
+    r"[\t\n\x0B\x0C\r\x1C-\x20\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
 
 /// A fence line of an optional language plus whitespace and an optional path, then the code up to
 /// the nearest line that starts with a fence. Rust's leftmost-first semantics pick the same matches
@@ -52,16 +53,9 @@ pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
         .map(|caps| {
             let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
             let path = python_strip(group(2));
-            let path = if path.is_empty() || path.starts_with('/') {
-                path.to_string()
-            } else {
-                format!("{base}{path}")
-            };
-            CodeBlock {
-                language: python_strip(group(1)).to_string(),
-                path,
-                code: python_strip(group(3)).to_string(),
-            }
+            let path =
+                if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") };
+            CodeBlock { language: python_strip(group(1)).to_string(), path, code: python_strip(group(3)).to_string() }
         })
         .collect()
 }
@@ -91,10 +85,7 @@ pub const BUILTINS: &[Builtin] = &[Builtin {
           `\\w`/`\\s` semantics: combining marks are not word characters, CR LF after the fence line does not \
           match). language and path are `\"\"` when absent (```` ```typescript ```` alone is a path, not a \
           language); a relative path gets `base` prepended; language, path and code are stripped.",
-    params: &[
-        req("text", Ty::STRING),
-        opt("base", Ty::STRING, Default::Str("")),
-    ],
+    params: &[req("text", Ty::STRING), opt("base", Ty::STRING, Default::Str(""))],
     returns: Ty::LIST,
     eval: eval_code_blocks,
     validate: None,
@@ -106,32 +97,21 @@ mod tests {
     use crate::builtins::testing::{call, s};
 
     fn block(language: &str, path: &str, code: &str) -> CodeBlock {
-        CodeBlock {
-            language: language.into(),
-            path: path.into(),
-            code: code.into(),
-        }
+        CodeBlock { language: language.into(), path: path.into(), code: code.into() }
     }
 
     #[test]
     fn language_path_and_code() {
-        let text =
-            "intro\n```typescript src/a.ts\nconst a = 1;\n```\n```js /abs/b.js\n  b()\n\n```";
+        let text = "intro\n```typescript src/a.ts\nconst a = 1;\n```\n```js /abs/b.js\n  b()\n\n```";
         assert_eq!(
             code_blocks(text, "/base/"),
-            vec![
-                block("typescript", "/base/src/a.ts", "const a = 1;"),
-                block("js", "/abs/b.js", "b()")
-            ]
+            vec![block("typescript", "/base/src/a.ts", "const a = 1;"), block("js", "/abs/b.js", "b()")]
         );
     }
 
     #[test]
     fn lone_word_is_a_path() {
-        assert_eq!(
-            code_blocks("```typescript\nx\n```", "/b/"),
-            vec![block("", "/b/typescript", "x")]
-        );
+        assert_eq!(code_blocks("```typescript\nx\n```", "/b/"), vec![block("", "/b/typescript", "x")]);
     }
 
     #[test]
@@ -141,16 +121,10 @@ mod tests {
 
     #[test]
     fn python_whitespace_and_word_rules() {
-        assert_eq!(
-            code_blocks("```ts\u{1c}a.ts\nx\n```", ""),
-            vec![block("ts", "a.ts", "x")]
-        );
+        assert_eq!(code_blocks("```ts\u{1c}a.ts\nx\n```", ""), vec![block("ts", "a.ts", "x")]);
         assert_eq!(code_blocks("```ts e\u{301}.ts\nx\n```", ""), vec![]);
         assert_eq!(code_blocks("```ts a.ts\r\nx\n```", ""), vec![]);
-        assert_eq!(
-            code_blocks("```ts x²\nx\n```", ""),
-            vec![block("ts", "x²", "x")]
-        );
+        assert_eq!(code_blocks("```ts x²\nx\n```", ""), vec![block("ts", "x²", "x")]);
         // Kawi (Unicode 15) is not a word character for CPython 3.11.
         assert_eq!(code_blocks("```ts \u{11f04}\nx\n```", ""), vec![]);
     }
@@ -165,27 +139,17 @@ mod tests {
         let v = call("code_blocks", vec![s("```ts a.ts\nx\n```"), s("/r/")]);
         let first = &v.as_list().unwrap()[0];
         let o = first.as_object().unwrap();
-        assert!(
-            o["language"].json_eq(&s("ts"))
-                && o["path"].json_eq(&s("/r/a.ts"))
-                && o["code"].json_eq(&s("x"))
-        );
+        assert!(o["language"].json_eq(&s("ts")) && o["path"].json_eq(&s("/r/a.ts")) && o["code"].json_eq(&s("x")));
     }
 
     /// The class `WORD` is exactly Python 3.11's `\w`, code point by code point.
     #[test]
     fn word_class_is_python_word() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/text/word_chars.json"
-        );
-        let ranges: Vec<(u32, u32)> =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/text/word_chars.json");
+        let ranges: Vec<(u32, u32)> = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let mut python = vec![false; 0x110000];
         for (a, b) in ranges {
-            python[a as usize..=b as usize]
-                .iter_mut()
-                .for_each(|w| *w = true);
+            python[a as usize..=b as usize].iter_mut().for_each(|w| *w = true);
         }
         let word = regex::Regex::new(&format!("^{WORD}$")).unwrap();
         let mut buf = [0u8; 4];
@@ -194,12 +158,7 @@ mod tests {
             .filter(|&c| word.is_match(c.encode_utf8(&mut buf)) != python[c as usize])
             .map(|c| format!("U+{:04X}", c as u32))
             .collect();
-        assert!(
-            differing.is_empty(),
-            "{} differ: {}",
-            differing.len(),
-            differing.join(" ")
-        );
+        assert!(differing.is_empty(), "{} differ: {}", differing.len(), differing.join(" "));
     }
 
     #[test]
@@ -207,11 +166,7 @@ mod tests {
         let space = regex::Regex::new(&format!("^{SPACE}$")).unwrap();
         let mut buf = [0u8; 4];
         for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
-            assert_eq!(
-                space.is_match(c.encode_utf8(&mut buf)),
-                crate::builtins::text::is_python_space(c),
-                "{c:?}"
-            );
+            assert_eq!(space.is_match(c.encode_utf8(&mut buf)), crate::builtins::text::is_python_space(c), "{c:?}");
         }
     }
 
@@ -223,22 +178,13 @@ mod tests {
             text: String,
             blocks: Vec<(String, String, String)>,
         }
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/text/code_blocks.jsonl"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/text/code_blocks.jsonl");
         let data = std::fs::read_to_string(path).unwrap();
         let mut cases = 0;
         for line in data.lines() {
             let case: Case = serde_json::from_str(line).unwrap();
-            let expected: Vec<CodeBlock> =
-                case.blocks.iter().map(|(l, p, c)| block(l, p, c)).collect();
-            assert_eq!(
-                code_blocks(&case.text, "/home/user/testbed/"),
-                expected,
-                "{:?}",
-                case.text
-            );
+            let expected: Vec<CodeBlock> = case.blocks.iter().map(|(l, p, c)| block(l, p, c)).collect();
+            assert_eq!(code_blocks(&case.text, "/home/user/testbed/"), expected, "{:?}", case.text);
             cases += 1;
         }
         assert!(cases >= 1000, "{cases}");

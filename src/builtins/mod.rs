@@ -20,6 +20,9 @@ pub mod markdown;
 pub mod sets;
 pub mod text;
 
+/// Compile-time validation of literal arguments (`None` for arguments that are not literals).
+pub type Validate = fn(&[Option<&Value>]) -> Vec<ArgProblem>;
+
 /// One builtin function.
 pub struct Builtin {
     pub name: &'static str,
@@ -31,7 +34,7 @@ pub struct Builtin {
     pub eval: fn(&[Value], &mut Ctx) -> Value,
     /// Compile-time validation of the arguments that are literals (`None` for non-literal ones):
     /// a bad regex, an unknown language, a malformed pattern.
-    pub validate: Option<fn(&[Option<&Value>]) -> Vec<ArgProblem>>,
+    pub validate: Option<Validate>,
 }
 
 /// A parameter: positional, or given by name (`similarity: ratio`).
@@ -135,9 +138,18 @@ impl Ctx {
 
 /// Every builtin, in a stable order.
 pub fn all() -> impl Iterator<Item = &'static Builtin> {
-    [core::BUILTINS, json::BUILTINS, text::BUILTINS, markdown::BUILTINS, figures::BUILTINS, fuzzy::BUILTINS, sets::BUILTINS, code::BUILTINS]
-        .into_iter()
-        .flatten()
+    [
+        core::BUILTINS,
+        json::BUILTINS,
+        text::BUILTINS,
+        markdown::BUILTINS,
+        figures::BUILTINS,
+        fuzzy::BUILTINS,
+        sets::BUILTINS,
+        code::BUILTINS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Looks a builtin up by name.
@@ -215,7 +227,10 @@ mod tests {
     fn docs_builtins_md_is_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/builtins.md");
         let committed = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(committed == reference_markdown(), "docs/builtins.md is stale: run `rubric builtins --markdown > docs/builtins.md`");
+        assert!(
+            committed == reference_markdown(),
+            "docs/builtins.md is stale: run `rubric builtins --markdown > docs/builtins.md`"
+        );
     }
 
     #[test]

@@ -64,14 +64,10 @@ fn key_part(v: &Value) -> Result<KeyPart, String> {
         Value::Bool(b) => Ok(KeyPart::Bool(*b)),
         Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
         Value::String(s) => Ok(KeyPart::String(s.clone())),
-        Value::List(_) | Value::Object(_) => Err(format!(
-            "is a {}, which cannot be part of a key (unhashable)",
-            v.type_name()
-        )),
-        other => Err(format!(
-            "is a {}, expected null, a bool, a number or a string",
-            other.type_name()
-        )),
+        Value::List(_) | Value::Object(_) => {
+            Err(format!("is a {}, which cannot be part of a key (unhashable)", v.type_name()))
+        }
+        other => Err(format!("is a {}, expected null, a bool, a number or a string", other.type_name())),
     }
 }
 
@@ -79,10 +75,7 @@ fn key_part(v: &Value) -> Result<KeyPart, String> {
 /// themselves when `by` is empty).
 fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Value> {
     let Some(items) = list.as_list() else {
-        return Err(Value::error(format!(
-            "`{name}` is a {}, expected a list",
-            list.type_name()
-        )));
+        return Err(Value::error(format!("`{name}` is a {}, expected a list", list.type_name())));
     };
     if items.len() > ctx.limits.list_len {
         return Err(Value::error(format!(
@@ -109,13 +102,9 @@ fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Va
             by.iter()
                 .map(|field| {
                     let Some(v) = fields.get(*field) else {
-                        return Err(Value::error(format!(
-                            "`{name}` element {i} has no field `{field}`"
-                        )));
+                        return Err(Value::error(format!("`{name}` element {i} has no field `{field}`")));
                     };
-                    key_part(v).map_err(|why| {
-                        Value::error(format!("`{name}` element {i} field `{field}` {why}"))
-                    })
+                    key_part(v).map_err(|why| Value::error(format!("`{name}` element {i} field `{field}` {why}")))
                 })
                 .collect()
         })
@@ -125,20 +114,14 @@ fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Va
 /// The field names of a `by` argument.
 fn field_names(by: &Value) -> Result<Vec<&str>, Value> {
     let Some(items) = by.as_list() else {
-        return Err(Value::error(format!(
-            "`by` is a {}, expected a list of field names",
-            by.type_name()
-        )));
+        return Err(Value::error(format!("`by` is a {}, expected a list of field names", by.type_name())));
     };
     items
         .iter()
         .enumerate()
         .map(|(i, v)| {
             v.as_str().ok_or_else(|| {
-                Value::error(format!(
-                    "`by` element {i} is a {}, expected a field name (string)",
-                    v.type_name()
-                ))
+                Value::error(format!("`by` element {i} is a {}, expected a field name (string)", v.type_name()))
             })
         })
         .collect()
@@ -154,24 +137,13 @@ pub struct Overlap {
 impl Overlap {
     fn new(true_positives: usize, predicted_total: usize, reference_total: usize) -> Overlap {
         let ratio = |total: usize| {
-            if total == 0 {
-                0.0
-            } else {
-                true_positives as f64 / total as f64
-            }
+            if total == 0 { 0.0 } else { true_positives as f64 / total as f64 }
         };
-        Overlap {
-            precision: ratio(predicted_total),
-            recall: ratio(reference_total),
-        }
+        Overlap { precision: ratio(predicted_total), recall: ratio(reference_total) }
     }
     pub fn f1(self) -> f64 {
         let (p, r) = (self.precision, self.recall);
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
 }
 
@@ -191,10 +163,7 @@ fn count(predicted: Vec<Key>, reference: Vec<Key>) -> BTreeMap<Key, (usize, usiz
 /// totals are the list lengths.
 fn multiset_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
     let (pred_total, ref_total) = (predicted.len(), reference.len());
-    let tp = count(predicted, reference)
-        .values()
-        .map(|&(p, r)| p.min(r))
-        .sum();
+    let tp = count(predicted, reference).values().map(|&(p, r)| p.min(r)).sum();
     Overlap::new(tp, pred_total, ref_total)
 }
 
@@ -207,11 +176,7 @@ fn set_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
     Overlap::new(tp, pred_total, ref_total)
 }
 
-fn overlap(
-    args: &[Value],
-    ctx: &Ctx,
-    kind: fn(Vec<Key>, Vec<Key>) -> Overlap,
-) -> Result<Overlap, Value> {
+fn overlap(args: &[Value], ctx: &Ctx, kind: fn(Vec<Key>, Vec<Key>) -> Overlap) -> Result<Overlap, Value> {
     let by = field_names(&args[2])?;
     let predicted = keys(&args[0], "predicted", &by, ctx)?;
     let reference = keys(&args[1], "reference", &by, ctx)?;
@@ -262,16 +227,11 @@ fn validate_by(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     let Some(Some(by)) = args.get(2) else {
         return Vec::new();
     };
-    let help = Some(
-        "write the field names as a list of strings, e.g. `by: [\"name\", \"value\"]`".to_string(),
-    );
+    let help = Some("write the field names as a list of strings, e.g. `by: [\"name\", \"value\"]`".to_string());
     match by.as_list() {
         None => vec![ArgProblem {
             arg: 2,
-            message: format!(
-                "`by` is a {}, expected a list of field names",
-                by.type_name()
-            ),
+            message: format!("`by` is a {}, expected a list of field names", by.type_name()),
             help,
         }],
         Some(items) => items
@@ -280,21 +240,15 @@ fn validate_by(args: &[Option<&Value>]) -> Vec<ArgProblem> {
             .filter(|(_, v)| v.as_str().is_none())
             .map(|(i, v)| ArgProblem {
                 arg: 2,
-                message: format!(
-                    "`by` element {i} is a {}, expected a field name (string)",
-                    v.type_name()
-                ),
+                message: format!("`by` element {i} is a {}, expected a field name (string)", v.type_name()),
                 help: help.clone(),
             })
             .collect(),
     }
 }
 
-const PARAMS: &[Param] = &[
-    req("predicted", Ty::LIST),
-    req("reference", Ty::LIST),
-    opt("by", Ty::LIST, Default::EmptyList),
-];
+const PARAMS: &[Param] =
+    &[req("predicted", Ty::LIST), req("reference", Ty::LIST), opt("by", Ty::LIST, Default::EmptyList)];
 
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -360,12 +314,7 @@ mod tests {
     use crate::builtins::testing::{call, l, n, s};
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(Arc::new(
-            pairs
-                .iter()
-                .map(|(k, v)| (Arc::from(*k), v.clone()))
-                .collect(),
-        ))
+        Value::Object(Arc::new(pairs.iter().map(|(k, v)| (Arc::from(*k), v.clone())).collect()))
     }
     fn nv(name: &str, value: Value) -> Value {
         obj(&[("name", s(name)), ("value", value)])
@@ -374,8 +323,7 @@ mod tests {
         l(vec![s("name"), s("value")])
     }
     fn num(v: Value) -> f64 {
-        v.as_f64()
-            .unwrap_or_else(|| panic!("expected a number, got {v}"))
+        v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
     }
     fn err(v: Value) -> String {
         match v {
@@ -388,19 +336,10 @@ mod tests {
     fn multiset_counts_duplicates() {
         let p = l(vec![s("a"), s("a"), s("b")]);
         let r = l(vec![s("a"), s("c")]);
-        assert_eq!(
-            num(call("multiset_precision", vec![p.clone(), r.clone()])),
-            1.0 / 3.0
-        );
-        assert_eq!(
-            num(call("multiset_recall", vec![p.clone(), r.clone()])),
-            0.5
-        );
+        assert_eq!(num(call("multiset_precision", vec![p.clone(), r.clone()])), 1.0 / 3.0);
+        assert_eq!(num(call("multiset_recall", vec![p.clone(), r.clone()])), 0.5);
         let (pr, rc) = (1.0 / 3.0, 0.5);
-        assert_eq!(
-            num(call("multiset_f1", vec![p, r])),
-            2.0 * pr * rc / (pr + rc)
-        );
+        assert_eq!(num(call("multiset_f1", vec![p, r])), 2.0 * pr * rc / (pr + rc));
     }
 
     #[test]
@@ -414,14 +353,8 @@ mod tests {
 
     #[test]
     fn empty_sides_give_zero() {
-        assert_eq!(
-            num(call("multiset_precision", vec![l(vec![]), l(vec![s("a")])])),
-            0.0
-        );
-        assert_eq!(
-            num(call("multiset_recall", vec![l(vec![s("a")]), l(vec![])])),
-            0.0
-        );
+        assert_eq!(num(call("multiset_precision", vec![l(vec![]), l(vec![s("a")])])), 0.0);
+        assert_eq!(num(call("multiset_recall", vec![l(vec![s("a")]), l(vec![])])), 0.0);
         assert_eq!(num(call("multiset_f1", vec![l(vec![]), l(vec![])])), 0.0);
         assert_eq!(num(call("set_f1", vec![l(vec![]), l(vec![])])), 0.0);
     }
@@ -440,67 +373,34 @@ mod tests {
     #[test]
     fn keys_by_fields() {
         let p = l(vec![nv("A", n(1.0)), nv("B", n(2.0))]);
-        let r = l(vec![
-            obj(&[("name", s("A")), ("value", n(1.0)), ("extra", s("x"))]),
-            nv("B", n(3.0)),
-        ]);
-        assert_eq!(
-            num(call("multiset_f1", vec![p.clone(), r.clone(), by_nv()])),
-            0.5
-        );
-        assert_eq!(
-            num(call("multiset_f1", vec![p, r, l(vec![s("name")])])),
-            1.0
-        );
+        let r = l(vec![obj(&[("name", s("A")), ("value", n(1.0)), ("extra", s("x"))]), nv("B", n(3.0))]);
+        assert_eq!(num(call("multiset_f1", vec![p.clone(), r.clone(), by_nv()])), 0.5);
+        assert_eq!(num(call("multiset_f1", vec![p, r, l(vec![s("name")])])), 1.0);
     }
 
     #[test]
     fn malformed_elements_are_errors() {
         let r = l(vec![nv("A", n(1.0))]);
-        let v = call(
-            "multiset_f1",
-            vec![l(vec![nv("A", n(1.0)), s("x")]), r.clone(), by_nv()],
-        );
-        assert_eq!(
-            err(v),
-            "`predicted` element 1 is a string, expected an object"
-        );
-        let v = call(
-            "multiset_f1",
-            vec![l(vec![obj(&[("name", s("A"))])]), r.clone(), by_nv()],
-        );
+        let v = call("multiset_f1", vec![l(vec![nv("A", n(1.0)), s("x")]), r.clone(), by_nv()]);
+        assert_eq!(err(v), "`predicted` element 1 is a string, expected an object");
+        let v = call("multiset_f1", vec![l(vec![obj(&[("name", s("A"))])]), r.clone(), by_nv()]);
         assert_eq!(err(v), "`predicted` element 0 has no field `value`");
-        let v = call(
-            "multiset_f1",
-            vec![r.clone(), l(vec![nv("A", l(vec![]))]), by_nv()],
-        );
-        assert_eq!(
-            err(v),
-            "`reference` element 0 field `value` is a list, which cannot be part of a key (unhashable)"
-        );
+        let v = call("multiset_f1", vec![r.clone(), l(vec![nv("A", l(vec![]))]), by_nv()]);
+        assert_eq!(err(v), "`reference` element 0 field `value` is a list, which cannot be part of a key (unhashable)");
         let v = call("set_f1", vec![l(vec![obj(&[])]), l(vec![])]);
-        assert_eq!(
-            err(v),
-            "`predicted` element 0 is a object, which cannot be part of a key (unhashable)"
-        );
+        assert_eq!(err(v), "`predicted` element 0 is a object, which cannot be part of a key (unhashable)");
     }
 
     #[test]
     fn by_must_name_fields() {
         let v = call("multiset_f1", vec![l(vec![]), l(vec![]), l(vec![n(1.0)])]);
-        assert_eq!(
-            err(v),
-            "`by` element 0 is a number, expected a field name (string)"
-        );
+        assert_eq!(err(v), "`by` element 0 is a number, expected a field name (string)");
         let bad = l(vec![s("name"), n(2.0)]);
         let problems = validate_by(&[None, None, Some(&bad)]);
         assert_eq!(problems.len(), 1);
         assert_eq!(
             (problems[0].arg, problems[0].message.as_str()),
-            (
-                2,
-                "`by` element 1 is a number, expected a field name (string)"
-            )
+            (2, "`by` element 1 is a number, expected a field name (string)")
         );
         assert!(validate_by(&[None, None, Some(&by_nv())]).is_empty());
         assert!(validate_by(&[None, None, None]).is_empty());
@@ -508,20 +408,11 @@ mod tests {
 
     #[test]
     fn results_do_not_depend_on_order() {
-        let a = l(vec![
-            n(3.0),
-            s("x"),
-            Value::Null,
-            n(3.0),
-            Value::Bool(false),
-        ]);
+        let a = l(vec![n(3.0), s("x"), Value::Null, n(3.0), Value::Bool(false)]);
         let b = l(vec![Value::Bool(false), n(3.0), s("y")]);
         let rev = |v: &Value| l(v.as_list().unwrap().iter().rev().cloned().collect());
         for name in ["multiset_f1", "set_f1", "multiset_precision", "set_recall"] {
-            assert_eq!(
-                num(call(name, vec![a.clone(), b.clone()])),
-                num(call(name, vec![rev(&a), rev(&b)]))
-            );
+            assert_eq!(num(call(name, vec![a.clone(), b.clone()])), num(call(name, vec![rev(&a), rev(&b)])));
         }
     }
 
@@ -534,11 +425,7 @@ mod tests {
     /// `True == 1` may merge keys we keep apart).
     fn has_bool(v: &serde_json::Value) -> bool {
         v.as_array().is_some_and(|items| {
-            items.iter().any(|e| {
-                ["name", "value"]
-                    .iter()
-                    .any(|f| e.get(f).is_some_and(|x| x.is_boolean()))
-            })
+            items.iter().any(|e| ["name", "value"].iter().any(|f| e.get(f).is_some_and(|x| x.is_boolean())))
         })
     }
 

@@ -39,16 +39,7 @@ pub fn normalize_text(text: &str) -> String {
     for c in text.chars() {
         let is_separator = matches!(
             c,
-            '-' | '\u{2010}'
-                ..='\u{2015}'
-                    | '\u{2212}'
-                    | ' '
-                    | '\t'
-                    | '\n'
-                    | '\r'
-                    | '\u{0b}'
-                    | '\u{0c}'
-                    | '\u{a0}'
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | ' ' | '\t' | '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{a0}'
         );
         if is_separator {
             if !after_space {
@@ -65,9 +56,7 @@ pub fn normalize_text(text: &str) -> String {
 
 /// Python's `str.split()` with no separator: runs of Python whitespace separate, no empty parts.
 pub fn python_split_whitespace(text: &str) -> Vec<&str> {
-    text.split(is_python_space)
-        .filter(|part| !part.is_empty())
-        .collect()
+    text.split(is_python_space).filter(|part| !part.is_empty()).collect()
 }
 
 /// Python's `str.splitlines()`: splits at LF, CR, CR LF, VT, FF, U+001C..U+001E, U+0085, U+2028,
@@ -77,11 +66,8 @@ pub fn python_splitlines(text: &str) -> Vec<&str> {
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let is_break = matches!(
-            c,
-            '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{1c}'
-                ..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-        );
+        let is_break =
+            matches!(c, '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{1c}'..='\u{1e}' | '\u{85}' | '\u{2028}' | '\u{2029}');
         if !is_break {
             continue;
         }
@@ -161,29 +147,17 @@ fn quoted(s: &str) -> String {
 
 /// The useful line of a `regex` crate error (its display is a multi-line diagram).
 pub fn regex_error_summary(message: &str) -> String {
-    message
-        .lines()
-        .rev()
-        .find_map(|line| line.trim().strip_prefix("error: "))
-        .unwrap_or(message.trim())
-        .to_string()
+    message.lines().rev().find_map(|line| line.trim().strip_prefix("error: ")).unwrap_or(message.trim()).to_string()
 }
 
 /// The regex of a `regex or string` argument; a string is compiled once per worker.
 fn regex_arg(v: &Value, ctx: &mut Ctx) -> Result<Arc<regex::Regex>, Value> {
     match v {
         Value::Regex(r) => Ok(r.clone()),
-        Value::String(source) => ctx.regex(source).map_err(|e| {
-            Value::error(format!(
-                "invalid regex {}: {}",
-                quoted(source),
-                regex_error_summary(&e)
-            ))
-        }),
-        other => Err(Value::error(format!(
-            "expected a regex or a string, found {}",
-            other.type_name()
-        ))),
+        Value::String(source) => ctx
+            .regex(source)
+            .map_err(|e| Value::error(format!("invalid regex {}: {}", quoted(source), regex_error_summary(&e)))),
+        other => Err(Value::error(format!("expected a regex or a string, found {}", other.type_name()))),
     }
 }
 
@@ -194,15 +168,8 @@ fn check_literal_regex(args: &[Option<&Value>], arg: usize) -> Vec<ArgProblem> {
             Ok(_) => Vec::new(),
             Err(e) => vec![ArgProblem {
                 arg,
-                message: format!(
-                    "invalid regex {}: {}",
-                    quoted(source),
-                    regex_error_summary(&e.to_string())
-                ),
-                help: Some(
-                    "the pattern uses Rust `regex` syntax (no look-around, no backreferences)"
-                        .into(),
-                ),
+                message: format!("invalid regex {}: {}", quoted(source), regex_error_summary(&e.to_string())),
+                help: Some("the pattern uses Rust `regex` syntax (no look-around, no backreferences)".into()),
             }],
         },
         _ => Vec::new(),
@@ -214,12 +181,8 @@ fn validate_pattern_arg1(args: &[Option<&Value>]) -> Vec<ArgProblem> {
 }
 
 fn list_too_long(len: usize, ctx: &Ctx) -> Option<Value> {
-    (len > ctx.limits.list_len).then(|| {
-        Value::error(format!(
-            "list of {len} elements is longer than the limit of {}",
-            ctx.limits.list_len
-        ))
-    })
+    (len > ctx.limits.list_len)
+        .then(|| Value::error(format!("list of {len} elements is longer than the limit of {}", ctx.limits.list_len)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,23 +214,17 @@ fn eval_normalize(args: &[Value], _: &mut Ctx) -> Value {
 
 fn eval_contains(args: &[Value], ctx: &mut Ctx) -> Value {
     match (&args[0], &args[1]) {
-        (Value::String(haystack), Value::String(needle)) => {
-            Value::Bool(haystack.contains(&**needle))
+        (Value::String(haystack), Value::String(needle)) => Value::Bool(haystack.contains(&**needle)),
+        (Value::String(_), other) => {
+            Value::error(format!("`contains` on a string needs a string needle, found {}", other.type_name()))
         }
-        (Value::String(_), other) => Value::error(format!(
-            "`contains` on a string needs a string needle, found {}",
-            other.type_name()
-        )),
         (Value::List(items), needle) => {
             if let Some(e) = list_too_long(items.len(), ctx) {
                 return e;
             }
             Value::Bool(items.iter().any(|item| item.json_eq(needle)))
         }
-        (other, _) => Value::error(format!(
-            "expected a string or a list, found {}",
-            other.type_name()
-        )),
+        (other, _) => Value::error(format!("expected a string or a list, found {}", other.type_name())),
     }
 }
 
@@ -290,10 +247,7 @@ fn eval_find(args: &[Value], ctx: &mut Ctx) -> Value {
     match regex_arg(&args[1], ctx) {
         Ok(re) => match re.find(str_arg(&args[0])) {
             Some(m) => Value::str(m.as_str()),
-            None => Value::Missing(Arc::from(format!(
-                "no match of /{}/",
-                shorten(re.as_str(), 40)
-            ))),
+            None => Value::Missing(Arc::from(format!("no match of /{}/", shorten(re.as_str(), 40)))),
         },
         Err(e) => e,
     }
@@ -301,11 +255,7 @@ fn eval_find(args: &[Value], ctx: &mut Ctx) -> Value {
 
 fn eval_find_all(args: &[Value], ctx: &mut Ctx) -> Value {
     match regex_arg(&args[1], ctx) {
-        Ok(re) => Value::list(
-            re.find_iter(str_arg(&args[0]))
-                .map(|m| Value::str(m.as_str()))
-                .collect(),
-        ),
+        Ok(re) => Value::list(re.find_iter(str_arg(&args[0])).map(|m| Value::str(m.as_str())).collect()),
         Err(e) => e,
     }
 }
@@ -313,10 +263,7 @@ fn eval_find_all(args: &[Value], ctx: &mut Ctx) -> Value {
 fn eval_count(args: &[Value], ctx: &mut Ctx) -> Value {
     let count = match (&args[0], &args[1]) {
         (Value::String(text), Value::Null) => {
-            return Value::error(format!(
-                "`count` of a string needs a pattern (text {})",
-                quoted(text)
-            ));
+            return Value::error(format!("`count` of a string needs a pattern (text {})", quoted(text)));
         }
         (Value::String(text), Value::String(needle)) => text.matches(&**needle).count(),
         (Value::String(text), Value::Regex(re)) => re.find_iter(text).count(),
@@ -338,11 +285,7 @@ fn eval_count(args: &[Value], ctx: &mut Ctx) -> Value {
             count
         }
         (subject, pattern) => {
-            return Value::error(format!(
-                "cannot count {} in {}",
-                pattern.type_name(),
-                subject.type_name()
-            ));
+            return Value::error(format!("cannot count {} in {}", pattern.type_name(), subject.type_name()));
         }
     };
     Value::Number(count as f64)
@@ -363,12 +306,7 @@ fn eval_split(args: &[Value], _: &mut Ctx) -> Value {
 }
 
 fn eval_lines(args: &[Value], _: &mut Ctx) -> Value {
-    Value::list(
-        python_splitlines(str_arg(&args[0]))
-            .into_iter()
-            .map(Value::str)
-            .collect(),
-    )
+    Value::list(python_splitlines(str_arg(&args[0])).into_iter().map(Value::str).collect())
 }
 
 fn eval_index_of(args: &[Value], _: &mut Ctx) -> Value {
@@ -399,11 +337,7 @@ pub fn text_between<'a>(text: &'a str, start: &str, end: &str) -> Result<&'a str
     let rest = text_after(text, start)?;
     match rest.find(end) {
         Some(byte) => Ok(&rest[..byte]),
-        None => Err(Value::error(format!(
-            "marker {} not found after {}",
-            quoted(end),
-            quoted(start)
-        ))),
+        None => Err(Value::error(format!("marker {} not found after {}", quoted(end), quoted(start)))),
     }
 }
 
@@ -420,11 +354,7 @@ fn eval_before(args: &[Value], _: &mut Ctx) -> Value {
 }
 
 fn eval_between(args: &[Value], _: &mut Ctx) -> Value {
-    str_result(text_between(
-        str_arg(&args[0]),
-        str_arg(&args[1]),
-        str_arg(&args[2]),
-    ))
+    str_result(text_between(str_arg(&args[0]), str_arg(&args[1]), str_arg(&args[2])))
 }
 
 fn eval_ordered(args: &[Value], _: &mut Ctx) -> Value {
@@ -433,10 +363,7 @@ fn eval_ordered(args: &[Value], _: &mut Ctx) -> Value {
     let mut previous: Option<usize> = None;
     for (i, marker) in markers.iter().enumerate() {
         let Some(marker) = marker.as_str() else {
-            return Value::error(format!(
-                "marker at index {i} is {}, not a string",
-                marker.type_name()
-            ));
+            return Value::error(format!("marker at index {i} is {}, not a string", marker.type_name()));
         };
         // Byte offsets order the same way as code point indices.
         let Some(at) = text.find(marker) else {
@@ -454,20 +381,13 @@ fn eval_tag_count(args: &[Value], ctx: &mut Ctx) -> Value {
     let source = format!("</?{}>", regex::escape(str_arg(&args[1])));
     match ctx.regex(&source) {
         Ok(re) => Value::Number(re.find_iter(str_arg(&args[0])).count() as f64),
-        Err(e) => Value::error(format!(
-            "tag name {} cannot be searched: {e}",
-            quoted(str_arg(&args[1]))
-        )),
+        Err(e) => Value::error(format!("tag name {} cannot be searched: {e}", quoted(str_arg(&args[1])))),
     }
 }
 
 fn eval_tag_content(args: &[Value], _: &mut Ctx) -> Value {
     let name = str_arg(&args[1]);
-    str_result(text_between(
-        str_arg(&args[0]),
-        &format!("<{name}>"),
-        &format!("</{name}>"),
-    ))
+    str_result(text_between(str_arg(&args[0]), &format!("<{name}>"), &format!("</{name}>")))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,10 +508,7 @@ pub const BUILTINS: &[Builtin] = &[
               occurrences of a plain string pattern (like Python's `str.count`). With a list and no pattern: \
               the number of elements that are `true`, so `count(for x in xs: cond)` counts hits. With a list \
               and a pattern: the number of string elements a regex matches (search) or equal to a string.",
-        params: &[
-            req("subject", S.or(Ty::LIST)),
-            opt("pattern", PATTERN.or(Ty::NULL), Default::Null),
-        ],
+        params: &[req("subject", S.or(Ty::LIST)), opt("pattern", PATTERN.or(Ty::NULL), Default::Null)],
         returns: Ty::NUMBER,
         eval: eval_count,
         validate: None,
@@ -709,37 +626,25 @@ mod tests {
         assert!(a.json_eq(&b), "{a:?} != {b:?}");
     }
     fn validate(name: &str, args: &[Option<&Value>]) -> Vec<ArgProblem> {
-        lookup(name)
-            .unwrap()
-            .validate
-            .map(|v| v(args))
-            .unwrap_or_default()
+        lookup(name).unwrap().validate.map(|v| v(args)).unwrap_or_default()
     }
 
     #[test]
     fn python_space_set_is_exact() {
-        let expected: Vec<u32> = [
-            9, 10, 11, 12, 13, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
-        ]
-        .into_iter()
-        .chain(0x2000..=0x200a)
-        .chain([0x2028, 0x2029, 0x202f, 0x205f, 0x3000])
-        .collect();
-        let found: Vec<u32> = (0..=0x10ffffu32)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_python_space(c))
-            .map(|c| c as u32)
+        let expected: Vec<u32> = [9, 10, 11, 12, 13, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680]
+            .into_iter()
+            .chain(0x2000..=0x200a)
+            .chain([0x2028, 0x2029, 0x202f, 0x205f, 0x3000])
             .collect();
+        let found: Vec<u32> =
+            (0..=0x10ffffu32).filter_map(char::from_u32).filter(|&c| is_python_space(c)).map(|c| c as u32).collect();
         assert_eq!(found, expected);
     }
 
     #[test]
     fn strip_family() {
         eq(call("strip", vec![s("\u{1c} a b\u{a0}\n")]), s("a b"));
-        eq(
-            call("strip", vec![s("\u{200b}a\u{200b}")]),
-            s("\u{200b}a\u{200b}"),
-        );
+        eq(call("strip", vec![s("\u{200b}a\u{200b}")]), s("\u{200b}a\u{200b}"));
         eq(call("lstrip", vec![s(" \u{3000}a ")]), s("a "));
         eq(call("rstrip", vec![s(" a\u{2029}\u{85}")]), s(" a"));
         eq(call("strip", vec![s("")]), s(""));
@@ -753,18 +658,9 @@ mod tests {
 
     #[test]
     fn normalize_folds_ascii_case_dashes_and_spaces_only() {
-        eq(
-            call("normalize", vec![s("Half\u{2011}Year \t\u{a0}RESULTS")]),
-            s("half year results"),
-        );
-        eq(
-            call("normalize", vec![s("ÀÉ\u{200b}x--y\u{3000}z")]),
-            s("ÀÉ\u{200b}x y\u{3000}z"),
-        );
-        eq(
-            call("normalize", vec![s("  a\u{2212}\u{2015}\u{2016}")]),
-            s(" a \u{2016}"),
-        );
+        eq(call("normalize", vec![s("Half\u{2011}Year \t\u{a0}RESULTS")]), s("half year results"));
+        eq(call("normalize", vec![s("ÀÉ\u{200b}x--y\u{3000}z")]), s("ÀÉ\u{200b}x y\u{3000}z"));
+        eq(call("normalize", vec![s("  a\u{2212}\u{2015}\u{2016}")]), s(" a \u{2016}"));
     }
 
     #[test]
@@ -772,73 +668,31 @@ mod tests {
         eq(call("contains", vec![s("abc"), s("bc")]), Value::Bool(true));
         eq(call("contains", vec![s("abc"), s("")]), Value::Bool(true));
         eq(call("contains", vec![s("abc"), s("x")]), Value::Bool(false));
-        assert!(is_err(
-            &call("contains", vec![s("abc"), n(1.0)]),
-            "needs a string needle, found number"
-        ));
-        eq(
-            call("contains", vec![l(vec![n(1.0), s("a")]), n(1.0)]),
-            Value::Bool(true),
-        );
-        eq(
-            call("contains", vec![l(vec![Value::Bool(true)]), n(1.0)]),
-            Value::Bool(false),
-        );
-        eq(
-            call("contains", vec![l(vec![strs(&["a"])]), strs(&["a"])]),
-            Value::Bool(true),
-        );
-        eq(
-            call("contains", vec![l(vec![]), Value::Null]),
-            Value::Bool(false),
-        );
+        assert!(is_err(&call("contains", vec![s("abc"), n(1.0)]), "needs a string needle, found number"));
+        eq(call("contains", vec![l(vec![n(1.0), s("a")]), n(1.0)]), Value::Bool(true));
+        eq(call("contains", vec![l(vec![Value::Bool(true)]), n(1.0)]), Value::Bool(false));
+        eq(call("contains", vec![l(vec![strs(&["a"])]), strs(&["a"])]), Value::Bool(true));
+        eq(call("contains", vec![l(vec![]), Value::Null]), Value::Bool(false));
     }
 
     #[test]
     fn prefixes_and_suffixes() {
-        eq(
-            call("starts_with", vec![s("/home/x"), s("/home/")]),
-            Value::Bool(true),
-        );
-        eq(
-            call("starts_with", vec![s("/hom"), s("/home/")]),
-            Value::Bool(false),
-        );
-        eq(
-            call("ends_with", vec![s("a.ts"), s(".ts")]),
-            Value::Bool(true),
-        );
+        eq(call("starts_with", vec![s("/home/x"), s("/home/")]), Value::Bool(true));
+        eq(call("starts_with", vec![s("/hom"), s("/home/")]), Value::Bool(false));
+        eq(call("ends_with", vec![s("a.ts"), s(".ts")]), Value::Bool(true));
         eq(call("ends_with", vec![s("a.ts"), s("")]), Value::Bool(true));
     }
 
     #[test]
     fn regex_builtins() {
-        eq(
-            call("matches", vec![s("xx abc"), s("a.c")]),
-            Value::Bool(true),
-        );
-        eq(
-            call("matches", vec![s("xx abc"), re("^a")]),
-            Value::Bool(false),
-        );
-        assert!(is_err(
-            &call("matches", vec![s("x"), s("(")]),
-            "invalid regex `(`"
-        ));
+        eq(call("matches", vec![s("xx abc"), s("a.c")]), Value::Bool(true));
+        eq(call("matches", vec![s("xx abc"), re("^a")]), Value::Bool(false));
+        assert!(is_err(&call("matches", vec![s("x"), s("(")]), "invalid regex `(`"));
         eq(call("find", vec![s("a1 b22"), s("[0-9]+")]), s("1"));
-        assert!(matches!(
-            call("find", vec![s("ab"), s("[0-9]")]),
-            Value::Missing(_)
-        ));
-        eq(
-            call("find_all", vec![s("a1 b22"), re("[0-9]+")]),
-            strs(&["1", "22"]),
-        );
+        assert!(matches!(call("find", vec![s("ab"), s("[0-9]")]), Value::Missing(_)));
+        eq(call("find_all", vec![s("a1 b22"), re("[0-9]+")]), strs(&["1", "22"]));
         eq(call("find_all", vec![s("ab"), re("[0-9]+")]), strs(&[]));
-        assert!(is_err(
-            &call("find_all", vec![s("x"), s("[")]),
-            "invalid regex"
-        ));
+        assert!(is_err(&call("find_all", vec![s("x"), s("[")]), "invalid regex"));
     }
 
     #[test]
@@ -856,65 +710,30 @@ mod tests {
         eq(call("count", vec![s("abc"), s("")]), n(4.0));
         eq(call("count", vec![s("a1b22"), re("[0-9]")]), n(3.0));
         assert!(is_err(&call("count", vec![s("abc")]), "needs a pattern"));
-        eq(
-            call(
-                "count",
-                vec![l(vec![
-                    Value::Bool(true),
-                    Value::Bool(false),
-                    n(1.0),
-                    Value::Bool(true),
-                ])],
-            ),
-            n(2.0),
-        );
+        eq(call("count", vec![l(vec![Value::Bool(true), Value::Bool(false), n(1.0), Value::Bool(true)])]), n(2.0));
         eq(call("count", vec![l(vec![])]), n(0.0));
-        eq(
-            call("count", vec![l(vec![s("ab"), s("cb"), n(1.0)]), re("b$")]),
-            n(2.0),
-        );
-        eq(
-            call("count", vec![l(vec![s("ab"), s("b"), s("b")]), s("b")]),
-            n(2.0),
-        );
-        assert!(is_err(
-            &call(
-                "count",
-                vec![l(vec![Value::Bool(true), Value::error("boom")])]
-            ),
-            "boom"
-        ));
+        eq(call("count", vec![l(vec![s("ab"), s("cb"), n(1.0)]), re("b$")]), n(2.0));
+        eq(call("count", vec![l(vec![s("ab"), s("b"), s("b")]), s("b")]), n(2.0));
+        assert!(is_err(&call("count", vec![l(vec![Value::Bool(true), Value::error("boom")])]), "boom"));
     }
 
     #[test]
     fn replace_and_split() {
         eq(call("replace", vec![s("aaa"), s("aa"), s("b")]), s("ba"));
         eq(call("replace", vec![s("ab"), s(""), s("-")]), s("-a-b-"));
-        eq(
-            call("split", vec![s("\u{1c} a\u{a0}b  c\n")]),
-            strs(&["a", "b", "c"]),
-        );
+        eq(call("split", vec![s("\u{1c} a\u{a0}b  c\n")]), strs(&["a", "b", "c"]));
         eq(call("split", vec![s("   ")]), strs(&[]));
-        eq(
-            call("split", vec![s("a,,b,"), s(",")]),
-            strs(&["a", "", "b", ""]),
-        );
+        eq(call("split", vec![s("a,,b,"), s(",")]), strs(&["a", "", "b", ""]));
         eq(call("split", vec![s(""), s(",")]), strs(&[""]));
         assert!(is_err(&call("split", vec![s("a"), s("")]), "empty"));
     }
 
     #[test]
     fn lines_like_splitlines() {
-        eq(
-            call("lines", vec![s("a\r\nb\rc\n\nd\u{2028}e\n")]),
-            strs(&["a", "b", "c", "", "d", "e"]),
-        );
+        eq(call("lines", vec![s("a\r\nb\rc\n\nd\u{2028}e\n")]), strs(&["a", "b", "c", "", "d", "e"]));
         eq(call("lines", vec![s("")]), strs(&[]));
         eq(call("lines", vec![s("\n")]), strs(&[""]));
-        eq(
-            call("lines", vec![s("a\u{1f}b\u{1e}c")]),
-            strs(&["a\u{1f}b", "c"]),
-        );
+        eq(call("lines", vec![s("a\u{1f}b\u{1e}c")]), strs(&["a\u{1f}b", "c"]));
     }
 
     #[test]
@@ -928,75 +747,30 @@ mod tests {
     fn slicing_helpers() {
         eq(call("after", vec![s("a<x>b<x>c"), s("<x>")]), s("b<x>c"));
         eq(call("before", vec![s("a<x>b<x>c"), s("<x>")]), s("a"));
-        eq(
-            call("between", vec![s("</p> <p> hi </p>"), s("<p>"), s("</p>")]),
-            s(" hi "),
-        );
+        eq(call("between", vec![s("</p> <p> hi </p>"), s("<p>"), s("</p>")]), s(" hi "));
         eq(call("after", vec![s("abc"), s("")]), s("abc"));
-        assert!(is_err(
-            &call("after", vec![s("abc"), s("<x>")]),
-            "marker `<x>` not found"
-        ));
+        assert!(is_err(&call("after", vec![s("abc"), s("<x>")]), "marker `<x>` not found"));
         assert!(is_err(&call("before", vec![s("abc"), s("<x>")]), "`<x>`"));
-        assert!(is_err(
-            &call("between", vec![s("</p><p>"), s("<p>"), s("</p>")]),
-            "`</p>` not found after `<p>`"
-        ));
-        eq(
-            call("tag_content", vec![s("<plan>\n1. go\n</plan>"), s("plan")]),
-            s("\n1. go\n"),
-        );
-        assert!(is_err(
-            &call("tag_content", vec![s("<plan>"), s("plan")]),
-            "`</plan>`"
-        ));
+        assert!(is_err(&call("between", vec![s("</p><p>"), s("<p>"), s("</p>")]), "`</p>` not found after `<p>`"));
+        eq(call("tag_content", vec![s("<plan>\n1. go\n</plan>"), s("plan")]), s("\n1. go\n"));
+        assert!(is_err(&call("tag_content", vec![s("<plan>"), s("plan")]), "`</plan>`"));
     }
 
     #[test]
     fn ordered_first_occurrences() {
         let markers = strs(&["<plan>", "</plan>", "<code>", "</code>"]);
-        eq(
-            call(
-                "ordered",
-                vec![s("<plan></plan><code></code>"), markers.clone()],
-            ),
-            Value::Bool(true),
-        );
-        eq(
-            call(
-                "ordered",
-                vec![s("<code></code><plan></plan><code>"), markers.clone()],
-            ),
-            Value::Bool(false),
-        );
-        eq(
-            call("ordered", vec![s("<plan></plan><code>"), markers]),
-            Value::Bool(false),
-        );
-        eq(
-            call("ordered", vec![s("aa"), strs(&["a", "a"])]),
-            Value::Bool(false),
-        );
+        eq(call("ordered", vec![s("<plan></plan><code></code>"), markers.clone()]), Value::Bool(true));
+        eq(call("ordered", vec![s("<code></code><plan></plan><code>"), markers.clone()]), Value::Bool(false));
+        eq(call("ordered", vec![s("<plan></plan><code>"), markers]), Value::Bool(false));
+        eq(call("ordered", vec![s("aa"), strs(&["a", "a"])]), Value::Bool(false));
         eq(call("ordered", vec![s(""), strs(&[])]), Value::Bool(true));
-        assert!(is_err(
-            &call("ordered", vec![s(""), l(vec![n(1.0)])]),
-            "index 0"
-        ));
+        assert!(is_err(&call("ordered", vec![s(""), l(vec![n(1.0)])]), "index 0"));
     }
 
     #[test]
     fn tag_count_like_findall() {
-        eq(
-            call(
-                "tag_count",
-                vec![s("<plan></plan><plan><PLAN></ plan>"), s("plan")],
-            ),
-            n(3.0),
-        );
-        eq(
-            call("tag_count", vec![s("<a.b></a.b><axb>"), s("a.b")]),
-            n(2.0),
-        );
+        eq(call("tag_count", vec![s("<plan></plan><plan><PLAN></ plan>"), s("plan")]), n(3.0));
+        eq(call("tag_count", vec![s("<a.b></a.b><axb>"), s("a.b")]), n(2.0));
         eq(call("tag_count", vec![s("<a><a><a>"), s("a><a")]), n(1.0));
     }
 
@@ -1023,25 +797,13 @@ mod tests {
             let c: StringCase = serde_json::from_str(line).unwrap();
             let input = c.input.as_str();
             assert_eq!(python_strip(input), c.strip, "strip {input:?}");
-            assert_eq!(
-                input.trim_start_matches(is_python_space),
-                c.lstrip,
-                "lstrip {input:?}"
-            );
-            assert_eq!(
-                input.trim_end_matches(is_python_space),
-                c.rstrip,
-                "rstrip {input:?}"
-            );
+            assert_eq!(input.trim_start_matches(is_python_space), c.lstrip, "lstrip {input:?}");
+            assert_eq!(input.trim_end_matches(is_python_space), c.rstrip, "rstrip {input:?}");
             assert_eq!(python_lower(input), c.lower, "lower {input:?}");
             assert_eq!(python_upper(input), c.upper, "upper {input:?}");
             assert_eq!(normalize_text(input), c.normalize, "normalize {input:?}");
             assert_eq!(python_split_whitespace(input), c.split, "split {input:?}");
-            assert_eq!(
-                python_splitlines(input),
-                c.splitlines,
-                "splitlines {input:?}"
-            );
+            assert_eq!(python_splitlines(input), c.splitlines, "splitlines {input:?}");
             cases += 1;
         }
         assert!(cases >= 500, "{cases}");
@@ -1055,22 +817,13 @@ mod tests {
         struct Table {
             changes: Vec<(u32, String, String)>,
         }
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/data/text/case_mapping.json"
-        );
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/text/case_mapping.json");
         let table: Table = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let changes: std::collections::HashMap<u32, (String, String)> = table
-            .changes
-            .into_iter()
-            .map(|(cp, lo, up)| (cp, (lo, up)))
-            .collect();
+        let changes: std::collections::HashMap<u32, (String, String)> =
+            table.changes.into_iter().map(|(cp, lo, up)| (cp, (lo, up))).collect();
         for c in (0..=0x10ffffu32).filter_map(char::from_u32) {
             let cp = c as u32;
-            let (lo, up) = changes
-                .get(&cp)
-                .cloned()
-                .unwrap_or_else(|| (c.to_string(), c.to_string()));
+            let (lo, up) = changes.get(&cp).cloned().unwrap_or_else(|| (c.to_string(), c.to_string()));
             let text = c.to_string();
             assert_eq!(python_lower(&text), lo, "lower U+{cp:04X}");
             assert_eq!(python_upper(&text), up, "upper U+{cp:04X}");

@@ -18,7 +18,8 @@ fn codes_in_sources(dir: &Path, out: &mut BTreeSet<String>) {
         } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("check/catalogue.rs") {
             let text = std::fs::read_to_string(&path).unwrap();
             for (i, _) in text.match_indices("\"rubric::") {
-                let code: String = text[i + 1..].chars().take_while(|c| *c == ':' || *c == '_' || c.is_ascii_alphanumeric()).collect();
+                let code: String =
+                    text[i + 1..].chars().take_while(|c| *c == ':' || *c == '_' || c.is_ascii_alphanumeric()).collect();
                 out.insert(code);
             }
         }
@@ -73,9 +74,17 @@ fn catalogue_examples_raise_their_code_and_their_fixes_are_clean() {
         }
         assert_eq!(blocks.len(), 2, "{code}: a wrong and a fixed example");
         let wrong = compile(&blocks[0]);
-        assert!(wrong.iter().any(|d| d.code == code), "{code}: the wrong example gives {:?}", wrong.iter().map(|d| d.code).collect::<Vec<_>>());
+        assert!(
+            wrong.iter().any(|d| d.code == code),
+            "{code}: the wrong example gives {:?}",
+            wrong.iter().map(|d| d.code).collect::<Vec<_>>()
+        );
         let fixed = compile(&blocks[1]);
-        assert!(fixed.is_empty(), "{code}: the fixed example gives {:?}", fixed.iter().map(|d| (d.code, &d.message)).collect::<Vec<_>>());
+        assert!(
+            fixed.is_empty(),
+            "{code}: the fixed example gives {:?}",
+            fixed.iter().map(|d| (d.code, &d.message)).collect::<Vec<_>>()
+        );
     }
 }
 
@@ -88,7 +97,11 @@ fn fixture_diagnostics_follow_the_style() {
         for d in compile(&text) {
             let at = format!("{}: {}", path.display(), d.code);
             assert!(d.code.starts_with("rubric::"), "{at}");
-            assert!(!d.message.starts_with(|c: char| c.is_uppercase()), "{at}: message starts in uppercase: {}", d.message);
+            assert!(
+                !d.message.starts_with(|c: char| c.is_uppercase()),
+                "{at}: message starts in uppercase: {}",
+                d.message
+            );
             assert!(!d.message.ends_with('.'), "{at}: message ends with a period: {}", d.message);
             assert!(d.help.as_deref().is_some_and(|h| !h.is_empty()), "{at}: no help");
             assert!(!d.labels.is_empty() && d.labels.iter().all(|l| !l.text.is_empty()), "{at}: unlabelled span");

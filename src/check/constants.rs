@@ -19,15 +19,26 @@ pub(crate) fn warnings(plan: &Plan, candidates: &[ConstantCandidate]) -> Vec<Dia
                 Diagnostic::warning("rubric::never_met", format!("`{id}` can never be met"), c.span, "always false")
                     .with_help("this does not depend on the case; did you mean to read `sample` or `item`?"),
             ),
-            (CandidateKind::CriterionCheck { id } | CandidateKind::StepCheck { id }, Value::Number(n)) if n <= 0.0 => out.push(
-                Diagnostic::warning("rubric::never_met", format!("`{id}` can never be met"), c.span, format!("always {n}"))
+            (CandidateKind::CriterionCheck { id } | CandidateKind::StepCheck { id }, Value::Number(n)) if n <= 0.0 => {
+                out.push(
+                    Diagnostic::warning(
+                        "rubric::never_met",
+                        format!("`{id}` can never be met"),
+                        c.span,
+                        format!("always {n}"),
+                    )
                     .with_help("this does not depend on the case; did you mean to read `sample` or `item`?"),
-            ),
+                )
+            }
             (CandidateKind::GateCondition { index }, Value::Bool(true)) => {
                 let mut d = Diagnostic::warning("rubric::unreachable", "this gate always fires", c.span, "always true")
-                    .with_help("everything after it never runs; remove the gate or make its condition depend on the case");
+                    .with_help(
+                        "everything after it never runs; remove the gate or make its condition depend on the case",
+                    );
                 if let Some(after) = items_after_gate(plan, *index) {
-                    d = d.with_help(format!("{after} after it never run; remove the gate or make its condition depend on the case"));
+                    d = d.with_help(format!(
+                        "{after} after it never run; remove the gate or make its condition depend on the case"
+                    ));
                 }
                 out.push(d);
             }
@@ -77,11 +88,15 @@ fn substitute(node: &Node, known: &HashMap<usize, Node>) -> Node {
         Node::List(xs) => Node::List(xs.iter().map(|x| substitute(x, known)).collect()),
         Node::Member(a, f) => Node::Member(sub(a), f.clone()),
         Node::Index(a, b) => Node::Index(sub(a), sub(b)),
-        Node::Call { builtin, args } => Node::Call { builtin: builtin.clone(), args: args.iter().map(|x| substitute(x, known)).collect() },
+        Node::Call { builtin, args } => {
+            Node::Call { builtin: builtin.clone(), args: args.iter().map(|x| substitute(x, known)).collect() }
+        }
         Node::Unary(op, a) => Node::Unary(*op, sub(a)),
         Node::Binary(op, a, b) => Node::Binary(*op, sub(a), sub(b)),
         Node::Is { value, negated, ty } => Node::Is { value: sub(value), negated: *negated, ty: *ty },
-        Node::If { condition, then, otherwise } => Node::If { condition: sub(condition), then: sub(then), otherwise: sub(otherwise) },
+        Node::If { condition, then, otherwise } => {
+            Node::If { condition: sub(condition), then: sub(then), otherwise: sub(otherwise) }
+        }
         Node::For { slot, source, filter, body } => {
             Node::For { slot: *slot, source: sub(source), filter: filter.as_ref().map(|f| sub(f)), body: sub(body) }
         }

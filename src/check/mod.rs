@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use crate::builtins::{self, figures::Figure};
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::plan::{self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan};
+use crate::plan::{
+    self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan,
+};
 use crate::syntax::{self, ast::*};
 use crate::value::{Ty, Value};
 
@@ -163,26 +165,41 @@ impl<'a> Checker<'a> {
             if let Some(score_span) = score_seen.filter(|_| !matches!(item, Item::Score(_))) {
                 let sp = item_span(item);
                 self.error(
-                    Diagnostic::error("rubric::score_not_last", "`score` must be the last item of a rubric", sp, "this comes after `score`")
-                        .with_label(score_span, "the score is here")
-                        .with_help("move `score` to the end; everything after it would never count"),
+                    Diagnostic::error(
+                        "rubric::score_not_last",
+                        "`score` must be the last item of a rubric",
+                        sp,
+                        "this comes after `score`",
+                    )
+                    .with_label(score_span, "the score is here")
+                    .with_help("move `score` to the end; everything after it would never count"),
                 );
             }
             match item {
                 Item::Setting(s) => {
                     if let Some(prev) = settings.insert(s.name.name.clone(), s.name.span.to(s.value.span)) {
                         self.error(
-                            Diagnostic::error("rubric::duplicate_setting", format!("`{}` is set twice", s.name.name), s.name.span, "set again here")
-                                .with_label(prev, "first set here")
-                                .with_help("keep one of them; a later value would silently win"),
+                            Diagnostic::error(
+                                "rubric::duplicate_setting",
+                                format!("`{}` is set twice", s.name.name),
+                                s.name.span,
+                                "set again here",
+                            )
+                            .with_label(prev, "first set here")
+                            .with_help("keep one of them; a later value would silently win"),
                         );
                     }
                     let value = match number_literal(&s.value) {
                         Some(v) => v,
                         None => {
                             self.error(
-                                Diagnostic::error("rubric::bad_setting", format!("`{}` takes a number", s.name.name), s.value.span, "not a number literal")
-                                    .with_help(format!("write e.g. `{} 0`", s.name.name)),
+                                Diagnostic::error(
+                                    "rubric::bad_setting",
+                                    format!("`{}` takes a number", s.name.name),
+                                    s.value.span,
+                                    "not a number literal",
+                                )
+                                .with_help(format!("write e.g. `{} 0`", s.name.name)),
                             );
                             0.0
                         }
@@ -225,9 +242,14 @@ impl<'a> Checker<'a> {
                 Item::Score(e) => {
                     if let Some(prev) = score_seen {
                         self.error(
-                            Diagnostic::error("rubric::duplicate_score", "a rubric has one `score`", e.span, "second score")
-                                .with_label(prev, "first score")
-                                .with_help("combine them into one expression, or turn the first into a `let`"),
+                            Diagnostic::error(
+                                "rubric::duplicate_score",
+                                "a rubric has one `score`",
+                                e.span,
+                                "second score",
+                            )
+                            .with_label(prev, "first score")
+                            .with_help("combine them into one expression, or turn the first into a `let`"),
                         );
                     }
                     score_seen = Some(e.span);
@@ -272,9 +294,14 @@ impl<'a> Checker<'a> {
     fn claim_id(&mut self, id: &Ident, what: &str) {
         if let Some(prev) = self.ids.get(&id.name).copied() {
             self.error(
-                Diagnostic::error("rubric::duplicate_id", format!("the id `{}` is used twice", id.name), id.span, format!("this {what} reuses it"))
-                    .with_label(prev, "first used here")
-                    .with_help("ids name results in the trace and in `rubric diff`; give each its own"),
+                Diagnostic::error(
+                    "rubric::duplicate_id",
+                    format!("the id `{}` is used twice", id.name),
+                    id.span,
+                    format!("this {what} reuses it"),
+                )
+                .with_label(prev, "first used here")
+                .with_help("ids name results in the trace and in `rubric diff`; give each its own"),
             );
         } else {
             self.ids.insert(id.name.clone(), id.span);
@@ -287,9 +314,14 @@ impl<'a> Checker<'a> {
             let prev = prev.span;
             if kind == BindingKind::Let {
                 self.error(
-                    Diagnostic::error("rubric::duplicate_name", format!("`{}` is already defined", name.name), name.span, "defined again here")
-                        .with_label(prev, "first defined here")
-                        .with_help("choose another name; bindings cannot be redefined"),
+                    Diagnostic::error(
+                        "rubric::duplicate_name",
+                        format!("`{}` is already defined", name.name),
+                        name.span,
+                        "defined again here",
+                    )
+                    .with_label(prev, "first defined here")
+                    .with_help("choose another name; bindings cannot be redefined"),
                 );
             }
         }
@@ -307,12 +339,15 @@ impl<'a> Checker<'a> {
     fn criterion(&mut self, c: &Criterion) -> CriterionPlan {
         self.claim_id(&c.id, "criterion");
         if c.weight.value == 0.0 {
-            self.error(Diagnostic::warning(
-                "rubric::zero_weight",
-                format!("criterion `{}` has weight 0 and can never change the score", c.id.name),
-                c.weight.span,
-                "weight 0",
-            ).with_help("give it a weight, or delete it"));
+            self.error(
+                Diagnostic::warning(
+                    "rubric::zero_weight",
+                    format!("criterion `{}` has weight 0 and can never change the score", c.id.name),
+                    c.weight.span,
+                    "weight 0",
+                )
+                .with_help("give it a weight, or delete it"),
+            );
         }
         self.scopes.push(Vec::new());
         let lets: Vec<(usize, Node)> = c.lets.iter().map(|l| self.let_binding(l)).collect();
@@ -357,8 +392,13 @@ impl<'a> Checker<'a> {
         }
         if members.is_empty() {
             self.error(
-                Diagnostic::warning("rubric::empty_group", format!("group `{}` has no criteria", g.id.name), g.id.span, "empty")
-                    .with_help("add criteria to it, or delete it"),
+                Diagnostic::warning(
+                    "rubric::empty_group",
+                    format!("group `{}` has no criteria", g.id.name),
+                    g.id.span,
+                    "empty",
+                )
+                .with_help("add criteria to it, or delete it"),
             );
         }
         let mode = match (&g.mode, &g.weight) {
@@ -383,8 +423,13 @@ impl<'a> Checker<'a> {
         };
         if g.weight.is_none() && !matches!(g.mode, GroupMode::Sum) {
             self.error(
-                Diagnostic::error("rubric::missing_weight", format!("group `{}` needs a weight for this mode", g.id.name), g.id.span, "no weight")
-                    .with_help("write e.g. `group style +0.2 \"Style\" all { ... }`"),
+                Diagnostic::error(
+                    "rubric::missing_weight",
+                    format!("group `{}` needs a weight for this mode", g.id.name),
+                    g.id.span,
+                    "no weight",
+                )
+                .with_help("write e.g. `group style +0.2 \"Style\" all { ... }`"),
             );
         }
         let slot = self.slot();
@@ -423,7 +468,13 @@ impl<'a> Checker<'a> {
         }
         let slot = self.slot();
         self.define(&l.id, slot, Ty::NUMBER, BindingKind::Criterion);
-        LadderPlan { id: l.id.name.clone(), label: l.label.as_ref().map(|t| t.value.clone()), slot, steps, at: self.at(l.span) }
+        LadderPlan {
+            id: l.id.name.clone(),
+            label: l.label.as_ref().map(|t| t.value.clone()),
+            slot,
+            steps,
+            at: self.at(l.span),
+        }
     }
 
     fn max_reachable(&mut self, r: &Rubric, plan: &Plan, max_span: Option<Span>, has_score: bool) {
@@ -461,7 +512,9 @@ impl<'a> Checker<'a> {
     fn report_unused(&mut self, scope: usize) {
         let unused: Vec<(String, Span)> = self.scopes[scope]
             .iter()
-            .filter(|b| b.kind == BindingKind::Let && !b.used && !b.name.starts_with('_') && !self.used_early.contains(&b.name))
+            .filter(|b| {
+                b.kind == BindingKind::Let && !b.used && !b.name.starts_with('_') && !self.used_early.contains(&b.name)
+            })
             .map(|b| (b.name.clone(), b.span))
             .collect();
         for (name, span) in unused {
@@ -517,16 +570,21 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_name(&mut self, name: &str, span: Span) {
-        if let Some(def) = self.definitions.get(name).copied() {
-            if def.start > span.start {
-                self.used_early.push(name.to_string());
-                self.error(
-                    Diagnostic::error("rubric::used_before_defined", format!("`{name}` is used before it is defined"), span, "used here")
-                        .with_label(def, "defined here")
-                        .with_help("items run in order: move the definition above its first use"),
-                );
-                return;
-            }
+        if let Some(def) = self.definitions.get(name).copied()
+            && def.start > span.start
+        {
+            self.used_early.push(name.to_string());
+            self.error(
+                Diagnostic::error(
+                    "rubric::used_before_defined",
+                    format!("`{name}` is used before it is defined"),
+                    span,
+                    "used here",
+                )
+                .with_label(def, "defined here")
+                .with_help("items run in order: move the definition above its first use"),
+            );
+            return;
         }
         let names = self.visible_names();
         let mut d = Diagnostic::error("rubric::unknown_name", format!("unknown name `{name}`"), span, "not defined");
@@ -549,8 +607,9 @@ impl<'a> Checker<'a> {
             ExprKind::Regex { source, flags } => {
                 if let Err(msg) = compile_regex(source, flags) {
                     self.error(
-                        Diagnostic::error("rubric::bad_regex", "invalid regular expression", e.span, msg)
-                            .with_help("rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)"),
+                        Diagnostic::error("rubric::bad_regex", "invalid regular expression", e.span, msg).with_help(
+                            "rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)",
+                        ),
                     );
                 }
                 (Node::Const(Const::Regex { source: source.clone(), flags: flags.clone() }), Ty::REGEX)
@@ -558,8 +617,15 @@ impl<'a> Checker<'a> {
             ExprKind::Figure(text) => match Figure::parse(text) {
                 Some(f) => (Node::Const(Const::Figure(f)), Ty::FIGURE),
                 None => {
-                    self.error(Diagnostic::error("rubric::bad_figure", format!("`{text}` is not a figure"), e.span, "not a figure")
-                        .with_help("write money as `$1,234` or `$1234.50` and percentages as `12.5%`"));
+                    self.error(
+                        Diagnostic::error(
+                            "rubric::bad_figure",
+                            format!("`{text}` is not a figure"),
+                            e.span,
+                            "not a figure",
+                        )
+                        .with_help("write money as `$1,234` or `$1234.50` and percentages as `12.5%`"),
+                    );
                     (Node::Const(Const::Null), Ty::FIGURE)
                 }
             },
@@ -663,8 +729,13 @@ impl<'a> Checker<'a> {
                 self.scopes.pop();
                 if unused_var && !var.name.starts_with('_') {
                     self.error(
-                        Diagnostic::warning("rubric::unused_binding", format!("`{}` is never used", var.name), var.span, "defined here")
-                            .with_help(format!("rename it `_{}` if that is intended", var.name)),
+                        Diagnostic::warning(
+                            "rubric::unused_binding",
+                            format!("`{}` is never used", var.name),
+                            var.span,
+                            "defined here",
+                        )
+                        .with_help(format!("rename it `_{}` if that is intended", var.name)),
                     );
                 }
                 (Node::For { slot, source: Box::new(src), filter, body: Box::new(b) }, Ty::LIST)
@@ -685,7 +756,8 @@ impl<'a> Checker<'a> {
             }
             Err(err) => {
                 let (at, msg) = jsonpath_error(&err);
-                let offset = (span.start as isize + at as isize + shift).clamp(span.start as isize, span.end as isize) as usize;
+                let offset =
+                    (span.start as isize + at as isize + shift).clamp(span.start as isize, span.end as isize) as usize;
                 self.error(
                     Diagnostic::error("rubric::bad_path", format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + 1).min(span.end.max(offset))), msg)
                         .with_label(span, "in this path")
@@ -698,7 +770,12 @@ impl<'a> Checker<'a> {
 
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span) -> (Node, Ty) {
         let Some(b) = builtins::lookup(&name.name) else {
-            let mut d = Diagnostic::error("rubric::unknown_function", format!("unknown function `{}`", name.name), name.span, "no such builtin");
+            let mut d = Diagnostic::error(
+                "rubric::unknown_function",
+                format!("unknown function `{}`", name.name),
+                name.span,
+                "no such builtin",
+            );
             if let Some(s) = did_you_mean(&name.name, builtins::all().map(|b| b.name)) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             } else {
@@ -721,7 +798,12 @@ impl<'a> Checker<'a> {
                         self.error(
                             Diagnostic::error(
                                 "rubric::arity",
-                                format!("`{}` takes at most {} argument{}", b.name, b.params.len(), plural(b.params.len())),
+                                format!(
+                                    "`{}` takes at most {} argument{}",
+                                    b.name,
+                                    b.params.len(),
+                                    plural(b.params.len())
+                                ),
                                 a.value.span,
                                 "one too many",
                             )
@@ -735,7 +817,12 @@ impl<'a> Checker<'a> {
                 Some(n) => match b.params.iter().position(|p| p.name == n.name) {
                     Some(i) => i,
                     None => {
-                        let mut d = Diagnostic::error("rubric::unknown_argument", format!("`{}` has no parameter `{}`", b.name, n.name), n.span, "unknown parameter");
+                        let mut d = Diagnostic::error(
+                            "rubric::unknown_argument",
+                            format!("`{}` has no parameter `{}`", b.name, n.name),
+                            n.span,
+                            "unknown parameter",
+                        );
                         d = match did_you_mean(&n.name, b.params.iter().map(|p| p.name)) {
                             Some(s) => d.with_help(format!("did you mean `{s}`? {}", signature(b))),
                             None => d.with_help(signature(b)),
@@ -781,8 +868,13 @@ impl<'a> Checker<'a> {
                 }
                 (None, None) => {
                     self.error(
-                        Diagnostic::error("rubric::arity", format!("`{}` needs its `{}` argument", b.name, p.name), span, format!("`{}` is missing", p.name))
-                            .with_help(signature(b)),
+                        Diagnostic::error(
+                            "rubric::arity",
+                            format!("`{}` needs its `{}` argument", b.name, p.name),
+                            span,
+                            format!("`{}` is missing", p.name),
+                        )
+                        .with_help(signature(b)),
                     );
                     nodes.push(Node::Const(Const::Null));
                     literals.push(None);
@@ -793,7 +885,12 @@ impl<'a> Checker<'a> {
             let refs: Vec<Option<&Value>> = literals.iter().map(Option::as_ref).collect();
             for problem in validate(&refs) {
                 let sp = slots.get(problem.arg).and_then(|s| s.as_ref()).map(|(a, _, _)| a.value.span).unwrap_or(span);
-                let mut d = Diagnostic::error("rubric::bad_argument", problem.message.clone(), sp, format!("in this argument of `{}`", b.name));
+                let mut d = Diagnostic::error(
+                    "rubric::bad_argument",
+                    problem.message.clone(),
+                    sp,
+                    format!("in this argument of `{}`", b.name),
+                );
                 d = d.with_help(problem.help.unwrap_or_else(|| signature(b)));
                 self.error(d);
             }
@@ -804,10 +901,12 @@ impl<'a> Checker<'a> {
     /// An argument: like an expression, except that a bare name of a builtin that is not a binding
     /// stands for that function's name (`similarity: ratio`).
     fn argument(&mut self, e: &Expr) -> (Node, Ty) {
-        if let ExprKind::Name(n) = &e.kind {
-            if self.lookup(n).is_none() && n != "total" && builtins::lookup(n).is_some() {
-                return (Node::Const(Const::String(n.clone())), Ty::STRING);
-            }
+        if let ExprKind::Name(n) = &e.kind
+            && self.lookup(n).is_none()
+            && n != "total"
+            && builtins::lookup(n).is_some()
+        {
+            return (Node::Const(Const::String(n.clone())), Ty::STRING);
         }
         self.expr(e)
     }
@@ -872,7 +971,9 @@ fn number_literal(e: &Expr) -> Option<f64> {
 pub fn compile_regex(source: &str, flags: &str) -> Result<regex::Regex, String> {
     let pattern = if flags.is_empty() { source.to_string() } else { format!("(?{flags}){source}") };
     regex::RegexBuilder::new(&pattern).size_limit(1 << 22).build().map_err(|e| match e {
-        regex::Error::Syntax(s) => s.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ").to_string(),
+        regex::Error::Syntax(s) => {
+            s.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ").to_string()
+        }
         other => other.to_string(),
     })
 }

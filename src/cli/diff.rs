@@ -45,13 +45,7 @@ pub fn run(old: &str, new: &str, cases: Option<&str>, format: Format) -> u8 {
     };
     let out = match format {
         Format::Text => text(old, new, &diff, cases, comparison.as_ref()),
-        Format::Md => markdown(
-            old,
-            new,
-            &old_program.plan.rubric,
-            &diff,
-            comparison.as_ref(),
-        ),
+        Format::Md => markdown(old, new, &old_program.plan.rubric, &diff, comparison.as_ref()),
         Format::Json => {
             let mut v = json!({ "old": old, "new": new, "same": diff.same, "changes": diff.changes,
                 "max_attainable": { "old": diff.max_attainable.0, "new": diff.max_attainable.1 } });
@@ -83,11 +77,7 @@ fn num(x: f64) -> String {
 
 fn signed(x: f64) -> String {
     let s = num(x);
-    if x >= 0.0 && !s.starts_with('-') {
-        format!("+{s}")
-    } else {
-        s
-    }
+    if x >= 0.0 && !s.starts_with('-') { format!("+{s}") } else { s }
 }
 
 /// One line describing a change.
@@ -106,85 +96,43 @@ fn sentence(c: &Change) -> String {
     }
 }
 
-fn text(
-    old: &str,
-    new: &str,
-    d: &PlanDiff,
-    cases: Option<&str>,
-    comparison: Option<&CaseComparison>,
-) -> String {
+fn text(old: &str, new: &str, d: &PlanDiff, cases: Option<&str>, comparison: Option<&CaseComparison>) -> String {
     let mut s = String::new();
     if d.same {
         let _ = writeln!(s, "{old} and {new} mean the same");
     } else {
         let n = d.changes.len();
-        let _ = writeln!(
-            s,
-            "{old} -> {new}: {n} change{}",
-            if n == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(s, "{old} -> {new}: {n} change{}", if n == 1 { "" } else { "s" });
         for c in &d.changes {
             let _ = writeln!(s, "  {}", sentence(c));
         }
     }
     let (mo, mn) = d.max_attainable;
     if mo != mn {
-        let _ = writeln!(
-            s,
-            "max attainable: {} -> {} ({})",
-            num(mo),
-            num(mn),
-            signed(mn - mo)
-        );
+        let _ = writeln!(s, "max attainable: {} -> {} ({})", num(mo), num(mn), signed(mn - mo));
     } else {
         let _ = writeln!(s, "max attainable: {} (unchanged)", num(mo));
     }
     if let Some(c) = comparison {
         let _ = writeln!(s, "\ncases: {} from {}", c.cases, cases.unwrap_or("-"));
-        let _ = writeln!(
-            s,
-            "  mean score: {} -> {} ({})",
-            num(c.mean_old),
-            num(c.mean_new),
-            signed(c.delta)
-        );
+        let _ = writeln!(s, "  mean score: {} -> {} ({})", num(c.mean_old), num(c.mean_new), signed(c.delta));
         if c.moved.is_empty() {
             let _ = writeln!(s, "  no case moved");
         } else {
             let _ = writeln!(s, "  moved most:");
-            let w = c
-                .moved
-                .iter()
-                .map(|m| m.id.chars().count())
-                .max()
-                .unwrap_or(0);
+            let w = c.moved.iter().map(|m| m.id.chars().count()).max().unwrap_or(0);
             for m in &c.moved {
-                let _ = writeln!(
-                    s,
-                    "    {:<w$}  {} -> {} ({})",
-                    m.id,
-                    num(m.old),
-                    num(m.new),
-                    signed(m.delta)
-                );
+                let _ = writeln!(s, "    {:<w$}  {} -> {} ({})", m.id, num(m.old), num(m.new), signed(m.delta));
             }
         }
         if c.flips.is_empty() {
             let _ = writeln!(s, "  no criterion flipped");
         } else {
             let _ = writeln!(s, "  flips:");
-            let w = c
-                .flips
-                .iter()
-                .map(|f| f.id.chars().count())
-                .max()
-                .unwrap_or(0);
+            let w = c.flips.iter().map(|f| f.id.chars().count()).max().unwrap_or(0);
             for f in &c.flips {
-                let _ = writeln!(
-                    s,
-                    "    {:<w$}  met -> unmet {}, unmet -> met {}",
-                    f.id, f.met_to_unmet, f.unmet_to_met
-                );
+                let _ =
+                    writeln!(s, "    {:<w$}  met -> unmet {}, unmet -> met {}", f.id, f.met_to_unmet, f.unmet_to_met);
             }
         }
         if c.new_errors.is_empty() {
@@ -212,13 +160,7 @@ fn code_cell(v: &Json) -> String {
     }
 }
 
-fn markdown(
-    old: &str,
-    new: &str,
-    rubric: &str,
-    d: &PlanDiff,
-    comparison: Option<&CaseComparison>,
-) -> String {
+fn markdown(old: &str, new: &str, rubric: &str, d: &PlanDiff, comparison: Option<&CaseComparison>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "## Rubric diff: `{rubric}`\n");
     let _ = writeln!(s, "`{}` → `{}`\n", cell(old), cell(new));
@@ -241,42 +183,18 @@ fn markdown(
         s.push('\n');
     }
     let (mo, mn) = d.max_attainable;
-    let _ = writeln!(
-        s,
-        "Maximum attainable score: {} → {} ({})\n",
-        num(mo),
-        num(mn),
-        signed(mn - mo)
-    );
+    let _ = writeln!(s, "Maximum attainable score: {} → {} ({})\n", num(mo), num(mn), signed(mn - mo));
     if let Some(c) = comparison {
-        let _ = writeln!(
-            s,
-            "### Score movement on {} case{}\n",
-            c.cases,
-            if c.cases == 1 { "" } else { "s" }
-        );
+        let _ = writeln!(s, "### Score movement on {} case{}\n", c.cases, if c.cases == 1 { "" } else { "s" });
         let _ = writeln!(s, "| | old | new | delta |");
         let _ = writeln!(s, "| --- | ---: | ---: | ---: |");
-        let _ = writeln!(
-            s,
-            "| mean score | {} | {} | {} |\n",
-            num(c.mean_old),
-            num(c.mean_new),
-            signed(c.delta)
-        );
+        let _ = writeln!(s, "| mean score | {} | {} | {} |\n", num(c.mean_old), num(c.mean_new), signed(c.delta));
         if !c.moved.is_empty() {
             let _ = writeln!(s, "Cases that moved most:\n");
             let _ = writeln!(s, "| case | old | new | delta |");
             let _ = writeln!(s, "| --- | ---: | ---: | ---: |");
             for m in &c.moved {
-                let _ = writeln!(
-                    s,
-                    "| `{}` | {} | {} | {} |",
-                    cell(&m.id),
-                    num(m.old),
-                    num(m.new),
-                    signed(m.delta)
-                );
+                let _ = writeln!(s, "| `{}` | {} | {} | {} |", cell(&m.id), num(m.old), num(m.new), signed(m.delta));
             }
             s.push('\n');
         }
@@ -285,13 +203,7 @@ fn markdown(
             let _ = writeln!(s, "| criterion | met → unmet | unmet → met |");
             let _ = writeln!(s, "| --- | ---: | ---: |");
             for f in &c.flips {
-                let _ = writeln!(
-                    s,
-                    "| `{}` | {} | {} |",
-                    cell(&f.id),
-                    f.met_to_unmet,
-                    f.unmet_to_met
-                );
+                let _ = writeln!(s, "| `{}` | {} | {} |", cell(&f.id), f.met_to_unmet, f.unmet_to_met);
             }
             s.push('\n');
         }

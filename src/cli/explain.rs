@@ -78,8 +78,10 @@ fn account(id: &str, line: usize, score: f64, outcome: Option<&Outcome>, json: &
             Status::Error => "!",
             Status::Skipped => "-",
         };
-        let status = serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-        let _ = write!(s, "  {mark} {:<width$}  {:>6} / {:<6} {:<7}", c.id, fmt_num(c.earned), fmt_num(c.weight), status);
+        let status =
+            serde_json::to_value(c.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let _ =
+            write!(s, "  {mark} {:<width$}  {:>6} / {:<6} {:<7}", c.id, fmt_num(c.earned), fmt_num(c.weight), status);
         if let Some(l) = &c.label {
             let _ = write!(s, "  {}", shorten(l, 60));
         }

@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::builtins::Limits;
 use crate::check;
-use crate::diagnostic::{render_github, render_with, Diagnostic, SourceFile};
-use crate::run::{grade_stream, load_grader, LoadError};
+use crate::diagnostic::{Diagnostic, SourceFile, render_github, render_with};
+use crate::run::{LoadError, grade_stream, load_grader};
 
 /// Exit codes (documented in README.md).
 pub mod exit {
@@ -27,7 +27,11 @@ pub mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "rubric", version, about = "Compile, check and run declarative graders (reward functions) for LLM outputs")]
+#[command(
+    name = "rubric",
+    version,
+    about = "Compile, check and run declarative graders (reward functions) for LLM outputs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,7 +48,9 @@ enum CheckFormat {
 #[derive(Subcommand)]
 enum Command {
     /// Check rubrics and explain every mistake. Exit 0 = no errors (warnings allowed), 1 = errors.
-    #[command(after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric")]
+    #[command(
+        after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric"
+    )]
     Check {
         #[arg(required = true)]
         files: Vec<String>,
@@ -60,7 +66,9 @@ enum Command {
         out: Option<String>,
     },
     /// Grade cases (JSONL): one result line per input line, in input order.
-    #[command(after_help = "Example:\n  rubric grade rubrics/tax.rubric --cases examples/tax/cases.jsonl --out results.jsonl\n  cat cases.jsonl | rubric grade harvey.plan.json --cases - --jobs 2\n\nExit codes: 0 every line graded, 1 rubric errors, 2 usage/IO, 3 some lines were not readable cases.")]
+    #[command(
+        after_help = "Example:\n  rubric grade rubrics/tax.rubric --cases examples/tax/cases.jsonl --out results.jsonl\n  cat cases.jsonl | rubric grade harvey.plan.json --cases - --jobs 2\n\nExit codes: 0 every line graded, 1 rubric errors, 2 usage/IO, 3 some lines were not readable cases."
+    )]
     Grade {
         /// A `.rubric` source or a compiled plan.
         grader: String,
@@ -91,7 +99,9 @@ enum Command {
         markdown: bool,
     },
     /// Explain, criterion by criterion, how each case got its score.
-    #[command(after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003")]
+    #[command(
+        after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003"
+    )]
     Explain {
         grader: String,
         #[arg(long)]
@@ -101,7 +111,9 @@ enum Command {
         id: Option<String>,
     },
     /// Run the examples in each rubric's sidecar `NAME.tests.yaml`: expected scores and statuses.
-    #[command(after_help = "Example:\n  rubric test rubrics/\n  rubric test --coverage rubrics/tax.rubric\n\nExit codes: 0 all examples passed, 1 some failed, 2 usage/IO (unreadable or invalid sidecar).")]
+    #[command(
+        after_help = "Example:\n  rubric test rubrics/\n  rubric test --coverage rubrics/tax.rubric\n\nExit codes: 0 all examples passed, 1 some failed, 2 usage/IO (unreadable or invalid sidecar)."
+    )]
     Test {
         /// Rubrics, sidecars, or directories (every `*.rubric` in them).
         #[arg(required = true)]
@@ -111,7 +123,9 @@ enum Command {
         coverage: bool,
     },
     /// Compare two versions of a rubric: criterion changes, and with --cases, score movement.
-    #[command(after_help = "Example:\n  rubric diff old/tax.rubric rubrics/tax.rubric --cases examples/tax/cases.jsonl --format md\n\nExit codes: 0 same meaning, 1 they differ, 2 usage/IO.")]
+    #[command(
+        after_help = "Example:\n  rubric diff old/tax.rubric rubrics/tax.rubric --cases examples/tax/cases.jsonl --format md\n\nExit codes: 0 same meaning, 1 they differ, 2 usage/IO."
+    )]
     Diff {
         /// The old rubric (source or plan).
         old: String,
@@ -125,7 +139,9 @@ enum Command {
     },
     /// Format rubrics in place in the one canonical layout (comments kept). With --check, change
     /// nothing and exit 1 if a file would change.
-    #[command(after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file.")]
+    #[command(
+        after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file."
+    )]
     Fmt {
         #[arg(required = true)]
         files: Vec<String>,
@@ -142,7 +158,12 @@ pub fn main() -> ExitCode {
         Command::Check { files, format } => check_files(&files, format),
         Command::Compile { file, out } => compile(&file, out.as_deref()),
         Command::Grade { grader, cases, out, jobs, max_fuzzy_chars, max_code_bytes, max_steps } => {
-            let limits = Limits { fuzzy_chars: max_fuzzy_chars, code_bytes: max_code_bytes, steps: max_steps, ..Limits::default() };
+            let limits = Limits {
+                fuzzy_chars: max_fuzzy_chars,
+                code_bytes: max_code_bytes,
+                steps: max_steps,
+                ..Limits::default()
+            };
             grade(&grader, &cases, out.as_deref(), jobs, &limits)
         }
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
@@ -150,7 +171,10 @@ pub fn main() -> ExitCode {
         Command::Diff { old, new, cases, format } => diff::run(&old, &new, cases.as_deref(), format),
         Command::Fmt { files, check } => crate::fmt::run(&files, check),
         Command::Builtins { markdown } => {
-            print!("{}", if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() });
+            print!(
+                "{}",
+                if markdown { crate::builtins::reference_markdown() } else { crate::builtins::reference_text() }
+            );
             exit::OK
         }
     };

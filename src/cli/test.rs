@@ -22,8 +22,7 @@ fn targets(args: &[String], notes: &mut Vec<String>) -> Result<Vec<Target>, Stri
     for arg in args {
         let path = Path::new(arg);
         let rubrics: Vec<PathBuf> = if path.is_dir() {
-            let entries =
-                std::fs::read_dir(path).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
+            let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read `{arg}`: {e}"))?;
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| p.extension().is_some_and(|x| x == "rubric") && p.is_file())
@@ -45,11 +44,7 @@ fn targets(args: &[String], notes: &mut Vec<String>) -> Result<Vec<Target>, Stri
             if sidecar.is_file() {
                 out.push(Target { rubric, sidecar });
             } else {
-                notes.push(format!(
-                    "note: {} has no examples (no {})",
-                    rubric.display(),
-                    sidecar.display()
-                ));
+                notes.push(format!("note: {} has no examples (no {})", rubric.display(), sidecar.display()));
             }
         }
     }
@@ -57,10 +52,7 @@ fn targets(args: &[String], notes: &mut Vec<String>) -> Result<Vec<Target>, Stri
 }
 
 fn display_name(rubric: &Path) -> String {
-    rubric
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| rubric.display().to_string())
+    rubric.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| rubric.display().to_string())
 }
 
 pub fn run(args: &[String], show_coverage: bool) -> u8 {
@@ -91,11 +83,7 @@ pub fn run(args: &[String], show_coverage: bool) -> u8 {
             }
         };
         let n = sidecar.examples.len();
-        println!(
-            "\nrunning {n} example{} from {}",
-            if n == 1 { "" } else { "s" },
-            t.rubric.display()
-        );
+        println!("\nrunning {n} example{} from {}", if n == 1 { "" } else { "s" }, t.rubric.display());
         let program = match load(&t.rubric.to_string_lossy()) {
             Ok(p) => p,
             Err(code) => {
@@ -104,20 +92,14 @@ pub fn run(args: &[String], show_coverage: bool) -> u8 {
                     continue;
                 }
                 println!("test {name} ... FAILED");
-                let _ = writeln!(
-                    failures,
-                    "---- {name} ----\n  the rubric does not compile (see the diagnostics above)\n"
-                );
+                let _ =
+                    writeln!(failures, "---- {name} ----\n  the rubric does not compile (see the diagnostics above)\n");
                 failed_names.push(name.clone());
                 failed += 1;
                 continue;
             }
         };
-        let runs: Vec<ExampleRun> = sidecar
-            .examples
-            .iter()
-            .map(|e| run_example(&program, e, &mut ctx))
-            .collect();
+        let runs: Vec<ExampleRun> = sidecar.examples.iter().map(|e| run_example(&program, e, &mut ctx)).collect();
         for r in &runs {
             let full = format!("{name}::{}", r.name);
             if r.passed() {
@@ -133,10 +115,8 @@ pub fn run(args: &[String], show_coverage: bool) -> u8 {
             }
         }
         if show_coverage {
-            coverage_report.push_str(&describe_coverage(
-                &t.rubric.display().to_string(),
-                &coverage(&program.plan, &runs),
-            ));
+            coverage_report
+                .push_str(&describe_coverage(&t.rubric.display().to_string(), &coverage(&program.plan, &runs)));
         }
     }
     if !failures.is_empty() {
@@ -151,10 +131,7 @@ pub fn run(args: &[String], show_coverage: bool) -> u8 {
         println!();
     }
     let ok = failed == 0 && !usage;
-    println!(
-        "test result: {}. {passed} passed, {failed} failed",
-        if ok { "ok" } else { "FAILED" }
-    );
+    println!("test result: {}. {passed} passed, {failed} failed", if ok { "ok" } else { "FAILED" });
     if usage {
         exit::USAGE
     } else if failed > 0 {
@@ -174,35 +151,14 @@ fn describe(r: &ExampleRun) -> String {
     for p in &r.problems {
         let _ = match p {
             Problem::NotACase(e) => writeln!(s, "  not a case: {e}"),
-            Problem::Score {
-                expected,
-                actual,
-                tolerance,
-            } => {
-                writeln!(
-                    s,
-                    "  score: expected {}, got {} (tolerance {tolerance:e})",
-                    num(*expected),
-                    num(*actual)
-                )
+            Problem::Score { expected, actual, tolerance } => {
+                writeln!(s, "  score: expected {}, got {} (tolerance {tolerance:e})", num(*expected), num(*actual))
             }
-            Problem::NoError => writeln!(
-                s,
-                "  error: expected the case to fail, but it graded without error"
-            ),
+            Problem::NoError => writeln!(s, "  error: expected the case to fail, but it graded without error"),
             Problem::UnexpectedError(e) => writeln!(s, "  error: unexpected: {e}"),
-            Problem::Status {
-                id,
-                expected,
-                actual,
-                reason,
-            } => {
-                let _ = write!(
-                    s,
-                    "  criterion `{id}`: expected {}, got {}",
-                    status_name(*expected),
-                    status_name(*actual)
-                );
+            Problem::Status { id, expected, actual, reason } => {
+                let _ =
+                    write!(s, "  criterion `{id}`: expected {}, got {}", status_name(*expected), status_name(*actual));
                 match reason {
                     Some(why) => writeln!(s, " ({why})"),
                     None => writeln!(s),
@@ -211,15 +167,8 @@ fn describe(r: &ExampleRun) -> String {
             Problem::UnknownIds { ids, known } => writeln!(
                 s,
                 "  unknown criteria: {} (the rubric has: {})",
-                ids.iter()
-                    .map(|i| format!("`{i}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
+                ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "),
+                if known.is_empty() { "none".to_string() } else { known.join(", ") }
             ),
         };
     }
@@ -236,12 +185,7 @@ fn describe_coverage(rubric: &str, c: &Coverage) -> String {
         return format!("  {rubric}: complete\n");
     }
     let mut s = format!("  {rubric}:\n");
-    let list = |xs: &[String]| {
-        xs.iter()
-            .map(|x| format!("`{x}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |xs: &[String]| xs.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ");
     for (what, xs) in [
         ("never met", &c.never_met),
         ("never unmet", &c.never_unmet),

@@ -9,8 +9,8 @@ use std::fmt;
 
 use std::sync::Arc;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{CriterionResult, Outcome};
 use crate::value::{Map, Value};
@@ -151,7 +151,12 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     for field in ["sample", "item"] {
         match map.get(field) {
             Some(Value::Object(_)) => {}
-            Some(other) => return Err(LineError { id, message: format!("`{field}` must be an object, found {}", json_type(other)) }),
+            Some(other) => {
+                return Err(LineError {
+                    id,
+                    message: format!("`{field}` must be an object, found {}", json_type(other)),
+                });
+            }
             None => return Err(LineError { id, message: format!("the case has no `{field}`") }),
         }
     }
@@ -214,7 +219,11 @@ mod tests {
     #[test]
     fn projection_keeps_only_what_is_read() {
         let p = proj(&[&["sample", "output_text"]]);
-        let doc = parse_line(br#"{"id":"a","sample":{"output_text":"x","other":[1,2]},"item":{"messages":[{"c":"long"}]}}"#, &p).unwrap();
+        let doc = parse_line(
+            br#"{"id":"a","sample":{"output_text":"x","other":[1,2]},"item":{"messages":[{"c":"long"}]}}"#,
+            &p,
+        )
+        .unwrap();
         assert_eq!(doc.to_json().to_string(), r#"{"id":"a","item":{},"sample":{"output_text":"x"}}"#);
     }
     #[test]

@@ -39,12 +39,23 @@ enum Ex {
     Index(Box<Ex>, Box<Ex>),
     Call(&'static Builtin, Vec<Ex>),
     /// `any(for ...)` / `all(for ...)`: evaluated lazily, stopping at the first deciding element.
-    Quantifier { any: bool, slot: usize, source: Box<Ex>, filter: Option<Box<Ex>>, body: Box<Ex> },
+    Quantifier {
+        any: bool,
+        slot: usize,
+        source: Box<Ex>,
+        filter: Option<Box<Ex>>,
+        body: Box<Ex>,
+    },
     Unary(UnOp, Box<Ex>),
     Binary(BinOp, Box<Ex>, Box<Ex>),
     Is(Box<Ex>, bool, TypeName),
     If(Box<Ex>, Box<Ex>, Box<Ex>),
-    For { slot: usize, source: Box<Ex>, filter: Option<Box<Ex>>, body: Box<Ex> },
+    For {
+        slot: usize,
+        source: Box<Ex>,
+        filter: Option<Box<Ex>>,
+        body: Box<Ex>,
+    },
 }
 
 impl std::fmt::Debug for Builtin {
@@ -71,12 +82,36 @@ struct CriterionEx {
 
 #[derive(Debug)]
 enum ItemEx {
-    Let { name: String, slot: usize, value: Ex },
+    Let {
+        name: String,
+        slot: usize,
+        value: Ex,
+    },
     Criterion(CriterionEx),
-    Group { id: String, label: Option<String>, weight: Option<f64>, mode: GroupModePlan, slot: usize, lets: Vec<(usize, Ex)>, members: Vec<CriterionEx> },
-    Ladder { id: String, label: Option<String>, slot: usize, steps: Vec<(CriterionEx, CheckEx)> },
-    Gate { condition: Ex, value: Ex, text: String, at: String },
-    Score { value: Ex },
+    Group {
+        id: String,
+        label: Option<String>,
+        weight: Option<f64>,
+        mode: GroupModePlan,
+        slot: usize,
+        lets: Vec<(usize, Ex)>,
+        members: Vec<CriterionEx>,
+    },
+    Ladder {
+        id: String,
+        label: Option<String>,
+        slot: usize,
+        steps: Vec<(CriterionEx, CheckEx)>,
+    },
+    Gate {
+        condition: Ex,
+        value: Ex,
+        text: String,
+        at: String,
+    },
+    Score {
+        value: Ex,
+    },
 }
 
 /// A plan ready to run.
@@ -161,7 +196,14 @@ impl Program {
     fn run(&self, case: &Value, ctx: &mut Ctx, tracing: bool) -> Outcome {
         ctx.start_case();
         let steps = ctx.limits.steps;
-        let mut env = Env { trace: tracing.then(Vec::new), steps, slots: vec![Value::Null; self.plan.slots], case, total: 0.0, ctx };
+        let mut env = Env {
+            trace: tracing.then(Vec::new),
+            steps,
+            slots: vec![Value::Null; self.plan.slots],
+            case,
+            total: 0.0,
+            ctx,
+        };
         let mut criteria = Vec::new();
         let mut error: Option<String> = None;
         let mut score: Option<f64> = None;
@@ -183,7 +225,10 @@ impl Program {
                 ItemEx::Criterion(c) => {
                     let r = criterion(c, &mut env);
                     if r.status == Status::Error {
-                        note_error(&mut error, format!("criterion `{}`: {}", r.id, r.reason.clone().unwrap_or_default()));
+                        note_error(
+                            &mut error,
+                            format!("criterion `{}`: {}", r.id, r.reason.clone().unwrap_or_default()),
+                        );
                     }
                     env.total += r.earned;
                     criteria.push(r);
@@ -197,7 +242,10 @@ impl Program {
                     let r = group(id, label, *weight, mode, &results);
                     env.slots[*slot] = Value::Number(r.earned);
                     if let Some(e) = results.iter().find(|m| m.status == Status::Error) {
-                        note_error(&mut error, format!("criterion `{}`: {}", e.id, e.reason.clone().unwrap_or_default()));
+                        note_error(
+                            &mut error,
+                            format!("criterion `{}`: {}", e.id, e.reason.clone().unwrap_or_default()),
+                        );
                     }
                     env.total += r.earned;
                     criteria.push(r);
@@ -365,7 +413,11 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
             other => {
                 result.earned = 0.0;
                 result.status = Status::Error;
-                result.reason = Some(format!("`{}`: {}", check.text, not_a(if single { "bool or number" } else { "bool" }, &other)));
+                result.reason = Some(format!(
+                    "`{}`: {}",
+                    check.text,
+                    not_a(if single { "bool or number" } else { "bool" }, &other)
+                ));
                 break;
             }
         }
@@ -374,7 +426,13 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
     result
 }
 
-fn group(id: &str, label: &Option<String>, weight: Option<f64>, mode: &GroupModePlan, members: &[CriterionResult]) -> CriterionResult {
+fn group(
+    id: &str,
+    label: &Option<String>,
+    weight: Option<f64>,
+    mode: &GroupModePlan,
+    members: &[CriterionResult],
+) -> CriterionResult {
     let met = members.iter().filter(|m| m.status == Status::Met).count();
     let earned_sum = members.iter().fold(0.0, |a, m| a + m.earned);
     let w = weight.unwrap_or_else(|| members.iter().fold(0.0, |a, m| a + m.weight));
@@ -385,9 +443,15 @@ fn group(id: &str, label: &Option<String>, weight: Option<f64>, mode: &GroupMode
             let frac = if max > 0.0 { (earned_sum / max).clamp(0.0, 1.0) } else { 0.0 };
             (w * frac, Some(format!("earned {} of {}", round12(earned_sum), round12(max))))
         }
-        GroupModePlan::All => (if met == members.len() { w } else { 0.0 }, Some(format!("{met} of {} met, all needed", members.len()))),
-        GroupModePlan::Any => (if met > 0 { w } else { 0.0 }, Some(format!("{met} of {} met, one needed", members.len()))),
-        GroupModePlan::AtLeast(k) => (if met >= *k { w } else { 0.0 }, Some(format!("{met} of {} met, {k} needed", members.len()))),
+        GroupModePlan::All => {
+            (if met == members.len() { w } else { 0.0 }, Some(format!("{met} of {} met, all needed", members.len())))
+        }
+        GroupModePlan::Any => {
+            (if met > 0 { w } else { 0.0 }, Some(format!("{met} of {} met, one needed", members.len())))
+        }
+        GroupModePlan::AtLeast(k) => {
+            (if met >= *k { w } else { 0.0 }, Some(format!("{met} of {} met, {k} needed", members.len())))
+        }
     };
     let status = if members.iter().any(|m| m.status == Status::Error) {
         Status::Error
@@ -403,7 +467,12 @@ fn round12(x: f64) -> f64 {
     (x * 1e12).round() / 1e12
 }
 
-fn ladder(id: &str, label: &Option<String>, steps: &[(CriterionEx, CheckEx)], env: &mut Env) -> (CriterionResult, Vec<CriterionResult>) {
+fn ladder(
+    id: &str,
+    label: &Option<String>,
+    steps: &[(CriterionEx, CheckEx)],
+    env: &mut Env,
+) -> (CriterionResult, Vec<CriterionResult>) {
     let mut running = 0.0;
     let mut results = Vec::new();
     let mut stop: Option<(Status, String)> = None;
@@ -431,7 +500,14 @@ fn ladder(id: &str, label: &Option<String>, steps: &[(CriterionEx, CheckEx)], en
             stop = Some((status, format!("stopped at step `{}`: {}", step.id, reason.clone().unwrap_or_default())));
             0.0
         };
-        results.push(CriterionResult { id: step.id.clone(), label: step.label.clone(), weight: step.weight, earned, status, reason });
+        results.push(CriterionResult {
+            id: step.id.clone(),
+            label: step.label.clone(),
+            weight: step.weight,
+            earned,
+            status,
+            reason,
+        });
     }
     let weight = steps.iter().fold(0.0, |a, (s, _)| a + s.weight);
     let (status, reason) = match stop {
@@ -449,7 +525,9 @@ struct Lowerer<'a> {
 impl Lowerer<'_> {
     fn item(&mut self, item: &PlanItem) -> Result<ItemEx, String> {
         Ok(match item {
-            PlanItem::Let { name, slot, value } => ItemEx::Let { name: name.clone(), slot: *slot, value: self.expr(value)? },
+            PlanItem::Let { name, slot, value } => {
+                ItemEx::Let { name: name.clone(), slot: *slot, value: self.expr(value)? }
+            }
             PlanItem::Criterion(c) => ItemEx::Criterion(self.criterion(c)?),
             PlanItem::Group(g) => ItemEx::Group {
                 id: g.id.clone(),
@@ -468,14 +546,24 @@ impl Lowerer<'_> {
                     .steps
                     .iter()
                     .map(|s| {
-                        let c = CriterionEx { id: s.id.clone(), label: s.label.clone(), weight: s.weight, slot: l.slot, lets: Vec::new(), checks: Vec::new() };
+                        let c = CriterionEx {
+                            id: s.id.clone(),
+                            label: s.label.clone(),
+                            weight: s.weight,
+                            slot: l.slot,
+                            lets: Vec::new(),
+                            checks: Vec::new(),
+                        };
                         Ok((c, self.check(&s.check)?))
                     })
                     .collect::<Result<_, String>>()?,
             },
-            PlanItem::Gate { condition, value, text, at } => {
-                ItemEx::Gate { condition: self.expr(condition)?, value: self.expr(value)?, text: text.clone(), at: at.clone() }
-            }
+            PlanItem::Gate { condition, value, text, at } => ItemEx::Gate {
+                condition: self.expr(condition)?,
+                value: self.expr(value)?,
+                text: text.clone(),
+                at: at.clone(),
+            },
             PlanItem::Score { value, .. } => ItemEx::Score { value: self.expr(value)? },
         })
     }
@@ -510,11 +598,18 @@ impl Lowerer<'_> {
             Node::Member(x, name) => Ex::Member(b(self, x)?, Arc::from(name.as_str())),
             Node::Index(x, i) => Ex::Index(b(self, x)?, b(self, i)?),
             Node::Call { builtin, args } => {
-                let f = builtins::lookup(builtin).ok_or_else(|| format!("the plan calls `{builtin}`, which this rubric version does not have"))?;
+                let f = builtins::lookup(builtin)
+                    .ok_or_else(|| format!("the plan calls `{builtin}`, which this rubric version does not have"))?;
                 if f.params.len() != args.len() {
-                    return Err(format!("the plan calls `{builtin}` with {} arguments, but it takes {}", args.len(), f.params.len()));
+                    return Err(format!(
+                        "the plan calls `{builtin}` with {} arguments, but it takes {}",
+                        args.len(),
+                        f.params.len()
+                    ));
                 }
-                if let (true, [Node::For { slot, source, filter, body }]) = (builtin == "any" || builtin == "all", args.as_slice()) {
+                if let (true, [Node::For { slot, source, filter, body }]) =
+                    (builtin == "any" || builtin == "all", args.as_slice())
+                {
                     Ex::Quantifier {
                         any: builtin == "any",
                         slot: *slot,
@@ -564,17 +659,19 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
         Ex::Total => Value::Number(env.total),
         Ex::Path(p) => {
             let v = p.eval(env.case);
-            if let Some(t) = &mut env.trace {
-                if !t.iter().any(|(k, _)| *k == p.display) {
-                    t.push((p.display.clone(), v.clone()));
-                }
+            if let Some(t) = &mut env.trace
+                && !t.iter().any(|(k, _)| *k == p.display)
+            {
+                t.push((p.display.clone(), v.clone()));
             }
             v
         }
         Ex::Member(x, name) => member(eval(x, env), name),
         Ex::Index(x, i) => index(eval(x, env), eval(i, env)),
         Ex::Call(f, args) => call(f, args, env),
-        Ex::Quantifier { any, slot, source, filter, body } => quantifier(*any, *slot, source, filter.as_deref(), body, env),
+        Ex::Quantifier { any, slot, source, filter, body } => {
+            quantifier(*any, *slot, source, filter.as_deref(), body, env)
+        }
         Ex::Unary(op, x) => unary(*op, eval(x, env)),
         Ex::Binary(op, a, b) => binary(*op, a, b, env),
         Ex::Is(x, negated, ty) => {
@@ -638,7 +735,12 @@ fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
                 Value::Missing(path) => format!("nothing (`{path}` has no value)"),
                 other => format!("{} {}", other.type_name(), other.short(40)),
             };
-            return Value::error(format!("`{}`: argument `{}` must be a {}, found {found}", f.name, p.name, p.ty.describe()));
+            return Value::error(format!(
+                "`{}`: argument `{}` must be a {}, found {found}",
+                f.name,
+                p.name,
+                p.ty.describe()
+            ));
         }
         values.push(v);
     }
@@ -649,7 +751,11 @@ fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<Vec<Value>>, Value> 
     match eval(source, env) {
         Value::List(xs) => {
             if xs.len() > env.ctx.limits.list_len {
-                return Err(Value::error(format!("a list of {} elements exceeds the limit of {}", xs.len(), env.ctx.limits.list_len)));
+                return Err(Value::error(format!(
+                    "a list of {} elements exceeds the limit of {}",
+                    xs.len(),
+                    env.ctx.limits.list_len
+                )));
             }
             Ok(xs)
         }
@@ -800,7 +906,9 @@ fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
                 (Value::String(s), Value::String(t)) => t.contains(&**s),
                 (Value::String(k), Value::Object(o)) => o.contains_key(&**k),
                 (_, Value::Missing(_)) => return Value::error(format!("`{sym}`: {}", not_a("list", &y))),
-                _ => return Value::error(format!("`{sym}` cannot look for a {} in a {}", x.type_name(), y.type_name())),
+                _ => {
+                    return Value::error(format!("`{sym}` cannot look for a {} in a {}", x.type_name(), y.type_name()));
+                }
             };
             Value::Bool(found == (op == BinOp::In))
         }

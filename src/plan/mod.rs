@@ -122,15 +122,34 @@ pub enum Node {
     /// The sum of the earned weights of the criteria evaluated so far.
     Total,
     /// A JSONPath over the case (`$.sample...`). Singular paths yield a value or missing; others a list.
-    Path { path: String, singular: bool },
+    Path {
+        path: String,
+        singular: bool,
+    },
     Member(Box<Node>, String),
     Index(Box<Node>, Box<Node>),
-    Call { builtin: String, args: Vec<Node> },
+    Call {
+        builtin: String,
+        args: Vec<Node>,
+    },
     Unary(UnOp, Box<Node>),
     Binary(BinOp, Box<Node>, Box<Node>),
-    Is { value: Box<Node>, negated: bool, ty: TypeName },
-    If { condition: Box<Node>, then: Box<Node>, otherwise: Box<Node> },
-    For { slot: usize, source: Box<Node>, filter: Option<Box<Node>>, body: Box<Node> },
+    Is {
+        value: Box<Node>,
+        negated: bool,
+        ty: TypeName,
+    },
+    If {
+        condition: Box<Node>,
+        then: Box<Node>,
+        otherwise: Box<Node>,
+    },
+    For {
+        slot: usize,
+        source: Box<Node>,
+        filter: Option<Box<Node>>,
+        body: Box<Node>,
+    },
 }
 
 /// Deepest JSON nesting accepted in a plan file.

@@ -54,9 +54,7 @@ pub fn max_attainable(plan: &Plan) -> f64 {
                 Some(w) => reachable += positive(w),
                 None => reachable += g.members.iter().map(|m| positive(m.weight)).sum::<f64>(),
             },
-            PlanItem::Ladder(l) => {
-                reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>()
-            }
+            PlanItem::Ladder(l) => reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>(),
             _ => {}
         }
     }
@@ -174,63 +172,31 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
             Const::Figure(f) => f.text.clone(),
             Const::Regex { source, flags } => format!("/{source}/{flags}"),
         },
-        Node::List(xs) => format!(
-            "[{}]",
-            xs.iter()
-                .map(|x| r(x, names))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Node::List(xs) => format!("[{}]", xs.iter().map(|x| r(x, names)).collect::<Vec<_>>().join(", ")),
         Node::Slot(s) => names.get(s).cloned().unwrap_or_else(|| format!("slot{s}")),
         Node::Total => "total".into(),
         Node::Path { path, .. } => path.strip_prefix("$.").unwrap_or(path).to_string(),
         Node::Member(x, name) => format!("{}.{name}", r(x, names)),
         Node::Index(x, i) => format!("{}[{}]", r(x, names), r(i, names)),
-        Node::Call { builtin, args } => format!(
-            "{builtin}({})",
-            args.iter()
-                .map(|a| r(a, names))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Node::Call { builtin, args } => {
+            format!("{builtin}({})", args.iter().map(|a| r(a, names)).collect::<Vec<_>>().join(", "))
+        }
         Node::Unary(UnOp::Not, x) => format!("(not {})", r(x, names)),
         Node::Unary(UnOp::Neg, x) => format!("(-{})", r(x, names)),
         Node::Binary(op, a, b) => format!("({} {} {})", r(a, names), op.symbol(), r(b, names)),
         Node::Is { value, negated, ty } => {
-            let ty = serde_json::to_value(ty)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            format!(
-                "({} is {}{ty})",
-                r(value, names),
-                if *negated { "not " } else { "" }
-            )
+            let ty = serde_json::to_value(ty).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            format!("({} is {}{ty})", r(value, names), if *negated { "not " } else { "" })
         }
-        Node::If {
-            condition,
-            then,
-            otherwise,
-        } => format!(
-            "(if {} then {} else {})",
-            r(condition, names),
-            r(then, names),
-            r(otherwise, names)
-        ),
-        Node::For {
-            slot,
-            source,
-            filter,
-            body,
-        } => {
+        Node::If { condition, then, otherwise } => {
+            format!("(if {} then {} else {})", r(condition, names), r(then, names), r(otherwise, names))
+        }
+        Node::For { slot, source, filter, body } => {
             let src = r(source, names);
             let previous = names.insert(*slot, format!("v{depth}"));
             *depth += 1;
             let var = format!("v{}", *depth - 1);
-            let filter = filter
-                .as_ref()
-                .map(|f| format!(" where {}", render_in(f, names, depth)))
-                .unwrap_or_default();
+            let filter = filter.as_ref().map(|f| format!(" where {}", render_in(f, names, depth))).unwrap_or_default();
             let body = render_in(body, names, depth);
             *depth -= 1;
             match previous {
@@ -287,13 +253,7 @@ fn criterion_entity(
     let mut body: Vec<String> = c
         .lets
         .iter()
-        .map(|(s, n)| {
-            format!(
-                "let {} = {}",
-                names.get(s).cloned().unwrap_or_default(),
-                render(n, names)
-            )
-        })
+        .map(|(s, n)| format!("let {} = {}", names.get(s).cloned().unwrap_or_default(), render(n, names)))
         .collect();
     body.extend(c.checks.iter().map(|k| render(&k.node, names)));
     Entity {
@@ -304,12 +264,7 @@ fn criterion_entity(
         label: c.label.clone(),
         mode: None,
         body: body.join(" and "),
-        text: c
-            .checks
-            .iter()
-            .map(|k| k.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" and "),
+        text: c.checks.iter().map(|k| k.text.as_str()).collect::<Vec<_>>().join(" and "),
     }
 }
 
@@ -325,13 +280,7 @@ struct Parts {
 
 fn parts(plan: &Plan) -> Parts {
     let mut names = slot_names(plan);
-    let mut p = Parts {
-        entities: Vec::new(),
-        gates: Vec::new(),
-        score: None,
-        bindings: Vec::new(),
-        order: Vec::new(),
-    };
+    let mut p = Parts { entities: Vec::new(), gates: Vec::new(), score: None, bindings: Vec::new(), order: Vec::new() };
     for item in &plan.items {
         match item {
             PlanItem::Let { name, value, .. } => {
@@ -339,8 +288,7 @@ fn parts(plan: &Plan) -> Parts {
                 p.order.push(format!("let {name}"));
             }
             PlanItem::Criterion(c) => {
-                p.entities
-                    .push(criterion_entity(c, "criterion", None, &mut names));
+                p.entities.push(criterion_entity(c, "criterion", None, &mut names));
                 p.order.push(c.id.clone());
             }
             PlanItem::Group(g) => {
@@ -348,11 +296,7 @@ fn parts(plan: &Plan) -> Parts {
                     .lets
                     .iter()
                     .map(|(s, n)| {
-                        format!(
-                            "let {} = {}",
-                            names.get(s).cloned().unwrap_or_default(),
-                            render(n, &mut names)
-                        )
+                        format!("let {} = {}", names.get(s).cloned().unwrap_or_default(), render(n, &mut names))
                     })
                     .collect();
                 p.entities.push(Entity {
@@ -367,8 +311,7 @@ fn parts(plan: &Plan) -> Parts {
                 });
                 p.order.push(g.id.clone());
                 for m in &g.members {
-                    p.entities
-                        .push(criterion_entity(m, "member", Some(&g.id), &mut names));
+                    p.entities.push(criterion_entity(m, "member", Some(&g.id), &mut names));
                     p.order.push(format!("{}/{}", g.id, m.id));
                 }
             }
@@ -398,17 +341,8 @@ fn parts(plan: &Plan) -> Parts {
                     p.order.push(format!("{}/{}", l.id, s.id));
                 }
             }
-            PlanItem::Gate {
-                condition,
-                value,
-                text,
-                ..
-            } => {
-                p.gates.push((
-                    text.clone(),
-                    render(condition, &mut names),
-                    render(value, &mut names),
-                ));
+            PlanItem::Gate { condition, value, text, .. } => {
+                p.gates.push((text.clone(), render(condition, &mut names), render(value, &mut names)));
                 p.order.push(format!("when {text}"));
             }
             PlanItem::Score { value, .. } => {
@@ -421,13 +355,7 @@ fn parts(plan: &Plan) -> Parts {
 }
 
 fn change(kind: &str, id: &str, what: &str, old: Json, new: Json) -> Change {
-    Change {
-        kind: kind.into(),
-        id: id.into(),
-        change: what.into(),
-        old,
-        new,
-    }
+    Change { kind: kind.into(), id: id.into(), change: what.into(), old, new }
 }
 
 fn opt_json<T: Serialize>(x: &Option<T>) -> Json {
@@ -439,13 +367,7 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     let (a, b) = (parts(old), parts(new));
     let mut changes = Vec::new();
     if old.rubric != new.rubric {
-        changes.push(change(
-            "rubric",
-            "name",
-            "changed",
-            json!(old.rubric),
-            json!(new.rubric),
-        ));
+        changes.push(change("rubric", "name", "changed", json!(old.rubric), json!(new.rubric)));
     }
     if old.description != new.description {
         changes.push(change(
@@ -457,41 +379,19 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
         ));
     }
     if old.on_error != new.on_error {
-        changes.push(change(
-            "setting",
-            "on_error",
-            "changed",
-            json!(old.on_error),
-            json!(new.on_error),
-        ));
+        changes.push(change("setting", "on_error", "changed", json!(old.on_error), json!(new.on_error)));
     }
     if old.max != new.max {
-        changes.push(change(
-            "setting",
-            "max",
-            "changed",
-            opt_json(&old.max),
-            opt_json(&new.max),
-        ));
+        changes.push(change("setting", "max", "changed", opt_json(&old.max), opt_json(&new.max)));
     }
 
     // Bindings by name.
-    let old_bindings: BTreeMap<&str, &str> = a
-        .bindings
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    let new_bindings: BTreeMap<&str, &str> = b
-        .bindings
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let old_bindings: BTreeMap<&str, &str> = a.bindings.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let new_bindings: BTreeMap<&str, &str> = b.bindings.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     for (name, v) in &b.bindings {
         match old_bindings.get(name.as_str()) {
             None => changes.push(change("binding", name, "added", Json::Null, json!(v))),
-            Some(o) if o != v => {
-                changes.push(change("binding", name, "changed", json!(o), json!(v)))
-            }
+            Some(o) if o != v => changes.push(change("binding", name, "changed", json!(o), json!(v))),
             _ => {}
         }
     }
@@ -506,57 +406,23 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     let new_by_id: HashMap<&str, &Entity> = b.entities.iter().map(|e| (e.id.as_str(), e)).collect();
     for n in &b.entities {
         let Some(o) = old_by_id.get(n.id.as_str()) else {
-            changes.push(change(
-                n.kind,
-                &n.id,
-                "added",
-                Json::Null,
-                opt_json(&n.weight),
-            ));
+            changes.push(change(n.kind, &n.id, "added", Json::Null, opt_json(&n.weight)));
             continue;
         };
         if o.kind != n.kind || o.parent != n.parent {
-            changes.push(change(
-                n.kind,
-                &n.id,
-                "moved",
-                json!(o.place()),
-                json!(n.place()),
-            ));
+            changes.push(change(n.kind, &n.id, "moved", json!(o.place()), json!(n.place())));
         }
         if o.weight != n.weight {
-            changes.push(change(
-                n.kind,
-                &n.id,
-                "weight",
-                opt_json(&o.weight),
-                opt_json(&n.weight),
-            ));
+            changes.push(change(n.kind, &n.id, "weight", opt_json(&o.weight), opt_json(&n.weight)));
         }
         if o.label != n.label {
-            changes.push(change(
-                n.kind,
-                &n.id,
-                "label",
-                opt_json(&o.label),
-                opt_json(&n.label),
-            ));
+            changes.push(change(n.kind, &n.id, "label", opt_json(&o.label), opt_json(&n.label)));
         }
         if o.mode != n.mode {
-            changes.push(change(
-                n.kind,
-                &n.id,
-                "mode",
-                opt_json(&o.mode),
-                opt_json(&n.mode),
-            ));
+            changes.push(change(n.kind, &n.id, "mode", opt_json(&o.mode), opt_json(&n.mode)));
         }
         if o.body != n.body {
-            let (ot, nt) = if o.text == n.text {
-                (&o.body, &n.body)
-            } else {
-                (&o.text, &n.text)
-            };
+            let (ot, nt) = if o.text == n.text { (&o.body, &n.body) } else { (&o.text, &n.text) };
             changes.push(change(n.kind, &n.id, "body", json!(ot), json!(nt)));
         } else if o.text != n.text {
             // Same meaning, but the source text shown in reasons differs.
@@ -565,66 +431,31 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     }
     for o in &a.entities {
         if !new_by_id.contains_key(o.id.as_str()) {
-            changes.push(change(
-                o.kind,
-                &o.id,
-                "removed",
-                opt_json(&o.weight),
-                Json::Null,
-            ));
+            changes.push(change(o.kind, &o.id, "removed", opt_json(&o.weight), Json::Null));
         }
     }
 
     changes.extend(diff_gates(&a.gates, &b.gates));
 
     match (&a.score, &b.score) {
-        (Some(o), Some(n)) if o != n => {
-            changes.push(change("score", "score", "changed", json!(o), json!(n)))
-        }
-        (None, Some(n)) => changes.push(change(
-            "score",
-            "score",
-            "changed",
-            json!("total"),
-            json!(n),
-        )),
-        (Some(o), None) => changes.push(change(
-            "score",
-            "score",
-            "changed",
-            json!(o),
-            json!("total"),
-        )),
+        (Some(o), Some(n)) if o != n => changes.push(change("score", "score", "changed", json!(o), json!(n))),
+        (None, Some(n)) => changes.push(change("score", "score", "changed", json!("total"), json!(n))),
+        (Some(o), None) => changes.push(change("score", "score", "changed", json!(o), json!("total"))),
         _ => {}
     }
 
     // Order of what both have (sums run in source order, ladders stop at the first unmet step).
-    let common = |x: &[String], y: &[String]| {
-        x.iter()
-            .filter(|k| y.contains(k))
-            .cloned()
-            .collect::<Vec<_>>()
-    };
+    let common = |x: &[String], y: &[String]| x.iter().filter(|k| y.contains(k)).cloned().collect::<Vec<_>>();
     let (oa, ob) = (common(&a.order, &b.order), common(&b.order, &a.order));
     if oa != ob {
-        changes.push(change(
-            "rubric",
-            "items",
-            "order",
-            json!(oa.join(", ")),
-            json!(ob.join(", ")),
-        ));
+        changes.push(change("rubric", "items", "order", json!(oa.join(", ")), json!(ob.join(", "))));
     }
 
     let same = same_meaning(old, new);
     if !same && changes.is_empty() {
         changes.push(change("rubric", "plan", "changed", Json::Null, Json::Null));
     }
-    PlanDiff {
-        same,
-        changes,
-        max_attainable: (max_attainable(old), max_attainable(new)),
-    }
+    PlanDiff { same, changes, max_attainable: (max_attainable(old), max_attainable(new)) }
 }
 
 /// Gates have no ids: an unchanged gate matches by condition and value, a gate whose value changed
@@ -649,21 +480,11 @@ fn diff_gates(old: &[Gate], new: &[Gate]) -> Vec<Change> {
     for slot in new_left.iter_mut() {
         let Some(n) = *slot else { continue };
         if let Some(o) = take(&mut old_left, &|o| o.1 == n.1) {
-            changes.push(change(
-                "gate",
-                &format!("when {}", n.0),
-                "value",
-                json!(o.2),
-                json!(n.2),
-            ));
+            changes.push(change("gate", &format!("when {}", n.0), "value", json!(o.2), json!(n.2)));
             *slot = None;
         }
     }
-    let position = |g: &Gate| {
-        new.iter()
-            .position(|x| std::ptr::eq(x, g))
-            .map_or(0, |i| i + 1)
-    };
+    let position = |g: &Gate| new.iter().position(|x| std::ptr::eq(x, g)).map_or(0, |i| i + 1);
     let mut rest_old = old_left.into_iter().flatten();
     for n in new_left.into_iter().flatten() {
         match rest_old.next() {
@@ -674,23 +495,11 @@ fn diff_gates(old: &[Gate], new: &[Gate]) -> Vec<Change> {
                 json!(format!("when {} => {}", o.0, o.2)),
                 json!(format!("when {} => {}", n.0, n.2)),
             )),
-            None => changes.push(change(
-                "gate",
-                &format!("when {}", n.0),
-                "added",
-                Json::Null,
-                json!(n.2),
-            )),
+            None => changes.push(change("gate", &format!("when {}", n.0), "added", Json::Null, json!(n.2))),
         }
     }
     for o in rest_old {
-        changes.push(change(
-            "gate",
-            &format!("when {}", o.0),
-            "removed",
-            json!(o.2),
-            Json::Null,
-        ));
+        changes.push(change("gate", &format!("when {}", o.0), "removed", json!(o.2), Json::Null));
     }
     changes
 }
@@ -746,11 +555,7 @@ fn error_of(g: &crate::run::Graded) -> Option<String> {
 }
 
 /// Grades every line of `input` with both programs and compares.
-pub fn compare_cases(
-    old: &Program,
-    new: &Program,
-    input: &mut dyn BufRead,
-) -> io::Result<CaseComparison> {
+pub fn compare_cases(old: &Program, new: &Program, input: &mut dyn BufRead) -> io::Result<CaseComparison> {
     let mut ctx = Ctx::default();
     let (mut sum_old, mut sum_new, mut n) = (0.0, 0.0, 0usize);
     let mut moved = Vec::new();
@@ -777,27 +582,14 @@ pub fn compare_cases(
         sum_old += go.score;
         sum_new += gn.score;
         if go.score != gn.score {
-            moved.push(Moved {
-                id: id.clone(),
-                old: go.score,
-                new: gn.score,
-                delta: gn.score - go.score,
-            });
+            moved.push(Moved { id: id.clone(), old: go.score, new: gn.score, delta: gn.score - go.score });
         }
         if let (Some(a), Some(b)) = (&go.outcome, &gn.outcome) {
-            let before: HashMap<&str, Status> = a
-                .criteria
-                .iter()
-                .map(|c| (c.id.as_str(), c.status))
-                .collect();
+            let before: HashMap<&str, Status> = a.criteria.iter().map(|c| (c.id.as_str(), c.status)).collect();
             for c in &b.criteria {
                 match (before.get(c.id.as_str()), c.status) {
-                    (Some(Status::Met), Status::Unmet) => {
-                        flips.entry(c.id.clone()).or_default().0 += 1
-                    }
-                    (Some(Status::Unmet), Status::Met) => {
-                        flips.entry(c.id.clone()).or_default().1 += 1
-                    }
+                    (Some(Status::Met), Status::Unmet) => flips.entry(c.id.clone()).or_default().0 += 1,
+                    (Some(Status::Unmet), Status::Met) => flips.entry(c.id.clone()).or_default().1 += 1,
                     _ => {}
                 }
             }
@@ -810,20 +602,9 @@ pub fn compare_cases(
     moved.sort_by(|x, y| y.delta.abs().total_cmp(&x.delta.abs()));
     moved.truncate(MOST_MOVED);
     let order = crate::review::examples::plan_ids(&new.plan);
-    let mut flips: Vec<Flips> = flips
-        .into_iter()
-        .map(|(id, (m, u))| Flips {
-            id,
-            met_to_unmet: m,
-            unmet_to_met: u,
-        })
-        .collect();
-    flips.sort_by_key(|f| {
-        (
-            order.iter().position(|o| *o == f.id).unwrap_or(usize::MAX),
-            f.id.clone(),
-        )
-    });
+    let mut flips: Vec<Flips> =
+        flips.into_iter().map(|(id, (m, u))| Flips { id, met_to_unmet: m, unmet_to_met: u }).collect();
+    flips.sort_by_key(|f| (order.iter().position(|o| *o == f.id).unwrap_or(usize::MAX), f.id.clone()));
     let mean = |s: f64| if n == 0 { 0.0 } else { s / n as f64 };
     Ok(CaseComparison {
         cases: n,
@@ -856,53 +637,31 @@ mod tests {
 
     #[test]
     fn reformatting_and_moving_lines_is_not_a_change() {
-        let a =
-            plan("rubric r \"d\" {\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n");
-        let b = plan(
-            "rubric r \"d\" {\n\n\n  let x = sample.a\n  criterion c +1 \"l\" {\n    x   ==   1\n  }\n}\n",
-        );
+        let a = plan("rubric r \"d\" {\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n");
+        let b = plan("rubric r \"d\" {\n\n\n  let x = sample.a\n  criterion c +1 \"l\" {\n    x   ==   1\n  }\n}\n");
         let d = diff_plans(&a, &b);
         assert!(d.changes.iter().all(|c| c.change != "body"), "{d:?}");
     }
 
     #[test]
     fn renumbered_slots_are_not_a_body_change() {
-        let a =
-            plan("rubric r \"d\" {\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n");
-        let b = plan(
-            "rubric r \"d\" {\n  let _y = 2\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n",
-        );
+        let a = plan("rubric r \"d\" {\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n");
+        let b = plan("rubric r \"d\" {\n  let _y = 2\n  let x = sample.a\n  criterion c +1 \"l\" { x == 1 }\n}\n");
         let d = diff_plans(&a, &b);
         assert!(!d.same);
         assert_eq!(d.changes.len(), 1, "{d:?}");
-        assert_eq!(
-            (d.changes[0].kind.as_str(), d.changes[0].change.as_str()),
-            ("binding", "added")
-        );
+        assert_eq!((d.changes[0].kind.as_str(), d.changes[0].change.as_str()), ("binding", "added"));
     }
 
     #[test]
     fn weight_gate_and_score_changes() {
-        let a = plan(
-            "rubric r \"d\" {\n  criterion c +1 \"l\" { sample.a == 1 }\n  when sample.b == 1 => 0\n}\n",
-        );
+        let a = plan("rubric r \"d\" {\n  criterion c +1 \"l\" { sample.a == 1 }\n  when sample.b == 1 => 0\n}\n");
         let b = plan(
             "rubric r \"d\" {\n  criterion c +2 \"l\" { sample.a == 1 }\n  when sample.b == 2 => 0\n  score total / 2\n}\n",
         );
         let d = diff_plans(&a, &b);
-        let kinds: Vec<(&str, &str)> = d
-            .changes
-            .iter()
-            .map(|c| (c.kind.as_str(), c.change.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("criterion", "weight"),
-                ("gate", "condition"),
-                ("score", "changed")
-            ]
-        );
+        let kinds: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.kind.as_str(), c.change.as_str())).collect();
+        assert_eq!(kinds, [("criterion", "weight"), ("gate", "condition"), ("score", "changed")]);
         assert_eq!(d.max_attainable, (1.0, 2.0));
     }
 }

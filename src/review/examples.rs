@@ -85,18 +85,14 @@ fn default_tolerance() -> f64 {
 
 /// The sidecar of a rubric: `dir/NAME.rubric` -> `dir/NAME.tests.yaml`.
 pub fn sidecar_path(rubric: &Path) -> PathBuf {
-    let name = rubric
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = rubric.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let stem = name.strip_suffix(".rubric").unwrap_or(&name);
     rubric.with_file_name(format!("{stem}.tests.yaml"))
 }
 
 /// Reads and validates a sidecar (every example named, names unique, sensible tolerances).
 pub fn read_sidecar(path: &Path) -> Result<Sidecar, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
     parse_sidecar(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -111,10 +107,7 @@ pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
             return Err(format!("two examples are named `{}`", e.name));
         }
         if e.score.is_none() && !e.error {
-            return Err(format!(
-                "example `{}` has no expected `score` (or `error: true`)",
-                e.name
-            ));
+            return Err(format!("example `{}` has no expected `score` (or `error: true`)", e.name));
         }
         if e.tolerance.is_nan() || e.tolerance < 0.0 {
             return Err(format!("example `{}` has a negative or NaN tolerance", e.name));
@@ -187,44 +180,24 @@ pub fn plan_ids(plan: &Plan) -> Vec<String> {
 
 /// Grades one example exactly as `rubric grade` would grade it as a line of a cases file.
 pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> ExampleRun {
-    let case =
-        serde_json::json!({ "id": example.name, "sample": example.sample, "item": example.item });
+    let case = serde_json::json!({ "id": example.name, "sample": example.sample, "item": example.item });
     let line = serde_json::to_string(&case).expect("cases serialise");
     let graded = grade_line(program, line.as_bytes(), 1, ctx);
     let mut problems = Vec::new();
     let known = plan_ids(&program.plan);
-    let unknown: Vec<String> = example
-        .criteria
-        .keys()
-        .filter(|id| !known.contains(id))
-        .cloned()
-        .collect();
+    let unknown: Vec<String> = example.criteria.keys().filter(|id| !known.contains(id)).cloned().collect();
     if !unknown.is_empty() {
-        problems.push(Problem::UnknownIds {
-            ids: unknown,
-            known: known.clone(),
-        });
+        problems.push(Problem::UnknownIds { ids: unknown, known: known.clone() });
     }
     let Some(outcome) = graded.outcome else {
         let v: serde_json::Value = serde_json::from_str(&graded.json).unwrap_or_default();
-        problems.push(Problem::NotACase(
-            v["error"].as_str().unwrap_or("not a case").to_string(),
-        ));
-        return ExampleRun {
-            name: example.name.clone(),
-            problems,
-            outcome: None,
-        };
+        problems.push(Problem::NotACase(v["error"].as_str().unwrap_or("not a case").to_string()));
+        return ExampleRun { name: example.name.clone(), problems, outcome: None };
     };
     let expected = example.score.unwrap_or(program.plan.on_error);
-    let score_ok =
-        (outcome.score - expected).abs() <= example.tolerance || outcome.score == expected;
+    let score_ok = (outcome.score - expected).abs() <= example.tolerance || outcome.score == expected;
     if !score_ok {
-        problems.push(Problem::Score {
-            expected,
-            actual: outcome.score,
-            tolerance: example.tolerance,
-        });
+        problems.push(Problem::Score { expected, actual: outcome.score, tolerance: example.tolerance });
     }
     match (&outcome.error, example.error) {
         (None, true) => problems.push(Problem::NoError),
@@ -235,9 +208,7 @@ pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> Examp
     for r in &outcome.criteria {
         if let Some(want) = example.criteria.get(&r.id).map(|e| e.status())
             && want != r.status
-            && !problems
-                .iter()
-                .any(|p| matches!(p, Problem::Status { id, .. } if *id == r.id))
+            && !problems.iter().any(|p| matches!(p, Problem::Status { id, .. } if *id == r.id))
         {
             problems.push(Problem::Status {
                 id: r.id.clone(),
@@ -247,11 +218,7 @@ pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> Examp
             });
         }
     }
-    ExampleRun {
-        name: example.name.clone(),
-        problems,
-        outcome: Some(outcome),
-    }
+    ExampleRun { name: example.name.clone(), problems, outcome: Some(outcome) }
 }
 
 /// What a rubric's examples never showed: ids never seen met or never seen unmet, gates that never
@@ -297,16 +264,10 @@ pub fn coverage(plan: &Plan, runs: &[ExampleRun]) -> Coverage {
         }
         // The engine names a fired gate `when TEXT (at AT)`; a gate whose condition failed names
         // itself in the error. Gates before the deciding one let the case through.
-        let decided = o.gate.as_deref().and_then(|g| {
-            gates
-                .iter()
-                .position(|(text, at)| g == format!("when {text} (at {at})"))
-        });
+        let decided =
+            o.gate.as_deref().and_then(|g| gates.iter().position(|(text, at)| g == format!("when {text} (at {at})")));
         for (i, (text, at)) in gates.iter().enumerate() {
-            let errored = o
-                .error
-                .as_deref()
-                .is_some_and(|e| e.starts_with(&format!("gate `when {text}` at {at}:")));
+            let errored = o.error.as_deref().is_some_and(|e| e.starts_with(&format!("gate `when {text}` at {at}:")));
             match decided {
                 Some(d) if d == i => fired[i] = true,
                 Some(d) if d < i => {}
@@ -317,16 +278,8 @@ pub fn coverage(plan: &Plan, runs: &[ExampleRun]) -> Coverage {
     }
     let ids = plan_ids(plan);
     Coverage {
-        never_met: ids
-            .iter()
-            .filter(|id| !met.contains(id.as_str()))
-            .cloned()
-            .collect(),
-        never_unmet: ids
-            .iter()
-            .filter(|id| !unmet.contains(id.as_str()))
-            .cloned()
-            .collect(),
+        never_met: ids.iter().filter(|id| !met.contains(id.as_str())).cloned().collect(),
+        never_unmet: ids.iter().filter(|id| !unmet.contains(id.as_str())).cloned().collect(),
         gates_never_fired: gates
             .iter()
             .zip(&fired)
@@ -358,18 +311,12 @@ mod tests {
 
     #[test]
     fn sidecar_next_to_the_rubric() {
-        assert_eq!(
-            sidecar_path(Path::new("rubrics/tax.rubric")),
-            PathBuf::from("rubrics/tax.tests.yaml")
-        );
+        assert_eq!(sidecar_path(Path::new("rubrics/tax.rubric")), PathBuf::from("rubrics/tax.tests.yaml"));
     }
 
     #[test]
     fn parses_examples_with_defaults() {
-        let s = parse_sidecar(
-            "examples:\n  - name: a\n    score: 1\n    criteria: { x: met, y: skipped }\n",
-        )
-        .unwrap();
+        let s = parse_sidecar("examples:\n  - name: a\n    score: 1\n    criteria: { x: met, y: skipped }\n").unwrap();
         assert_eq!(s.examples[0].tolerance, DEFAULT_TOLERANCE);
         assert_eq!(s.examples[0].criteria["y"], ExpectedStatus::Skipped);
         assert!(s.examples[0].sample.is_object());
@@ -377,19 +324,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_sidecars() {
-        assert!(
-            parse_sidecar("examples:\n  - name: a\n")
-                .unwrap_err()
-                .contains("no expected `score`")
-        );
+        assert!(parse_sidecar("examples:\n  - name: a\n").unwrap_err().contains("no expected `score`"));
         assert!(
             parse_sidecar("examples:\n  - {name: a, score: 1}\n  - {name: a, score: 1}\n")
                 .unwrap_err()
                 .contains("two examples")
         );
-        assert!(
-            parse_sidecar("examples:\n  - {name: a, score: 1, criteria: {x: mett}}\n").is_err()
-        );
+        assert!(parse_sidecar("examples:\n  - {name: a, score: 1, criteria: {x: mett}}\n").is_err());
         assert!(parse_sidecar("examples:\n  - {name: a, scor: 1}\n").is_err());
     }
 }

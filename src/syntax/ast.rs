@@ -14,10 +14,7 @@ impl Span {
         Span { start, end }
     }
     pub fn to(self, other: Span) -> Span {
-        Span {
-            start: self.start.min(other.start),
-            end: self.end.max(other.end),
-        }
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
     }
     pub fn len(self) -> usize {
         self.end - self.start

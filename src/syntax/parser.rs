@@ -89,7 +89,7 @@ fn too_many_operators(pairs: Pairs<Rule>) -> Option<Diagnostic> {
                 | Rule::is_test
         )
     });
-    let p = operators.skip(MAX_OPERATORS).next()?;
+    let p = operators.into_iter().nth(MAX_OPERATORS)?;
     let span = p.as_span();
     Some(
         Diagnostic::error(
@@ -132,16 +132,18 @@ fn too_deep(source: &str) -> Option<Diagnostic> {
 /// the item's own bracket depth; a keyword that cannot be nested where it stands ends an unclosed
 /// item), and each item is parsed with the `item_entry` rule. Every broken item gives one error.
 fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
-    let whole = Segment { start: 0, end: source.len(), last_token_end: source.trim_end().len(), unclosed: None, closed_by: None };
+    let whole = Segment {
+        start: 0,
+        end: source.len(),
+        last_token_end: source.trim_end().len(),
+        unclosed: None,
+        closed_by: None,
+    };
     let fallback = |first: &pest::error::Error<Rule>| vec![syntax_error(first, source, &whole)];
     let Ok(head) = RubricParser::parse(Rule::rubric_head, source) else {
         return fallback(&first);
     };
-    let head_end = head
-        .into_iter()
-        .next()
-        .map(|p| p.as_span().end())
-        .unwrap_or(0);
+    let head_end = head.into_iter().next().map(|p| p.as_span().end()).unwrap_or(0);
     let scan = recover::scan(source, head_end);
     let mut out = Vec::new();
     if let Some(q) = scan.unterminated_string {
@@ -175,9 +177,7 @@ fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
                     "this `{` is never closed",
                 )
                 .with_label(Span::new(end, end), "expected `}` here")
-                .with_help(
-                    "add the missing `}`: at the end of the rubric, or at the end of an item above",
-                ),
+                .with_help("add the missing `}`: at the end of the rubric, or at the end of an item above"),
             );
         }
         Some(close) => {
@@ -197,11 +197,7 @@ fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
         }
         None => {}
     }
-    if out.is_empty() {
-        fallback(&first)
-    } else {
-        out
-    }
+    if out.is_empty() { fallback(&first) } else { out }
 }
 
 /// The first offset at or after `i` that is not blank or inside a comment.
@@ -262,13 +258,7 @@ fn token_end(s: &str, i: usize) -> usize {
         }
         return line_end.max(i + 1);
     }
-    for (op, _) in FOREIGN_OPERATORS.iter().chain(&[
-        ("==", ""),
-        ("!=", ""),
-        ("<=", ""),
-        (">=", ""),
-        ("??", ""),
-    ]) {
+    for (op, _) in FOREIGN_OPERATORS.iter().chain(&[("==", ""), ("!=", ""), ("<=", ""), (">=", ""), ("??", "")]) {
         if s[i..].starts_with(op) {
             return i + op.len();
         }
@@ -302,9 +292,7 @@ fn join_alternatives(items: &[String]) -> String {
 /// "an expression") and the literal punctuation it tried.
 fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
     let (mut pos, mut rules) = match (&e.variant, e.location.clone()) {
-        (pest::error::ErrorVariant::ParsingError { positives, .. }, InputLocation::Pos(p)) => {
-            (p, positives.clone())
-        }
+        (pest::error::ErrorVariant::ParsingError { positives, .. }, InputLocation::Pos(p)) => (p, positives.clone()),
         (_, InputLocation::Pos(p)) => (p, Vec::new()),
         (_, InputLocation::Span((p, _))) => (p, Vec::new()),
     };
@@ -313,14 +301,8 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
     // `=>` that failed after the last rule): the furthest position is the better one, unless only
     // a lookahead got there (`let score`: `score` matched as a keyword, then failed).
     if let Some(attempts) = e.parse_attempts().filter(|a| a.max_position >= pos) {
-        let found: Vec<String> = attempts
-            .expected_tokens()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let telling = found
-            .iter()
-            .any(|t| is_punctuation(t) || is_operator_token(t));
+        let found: Vec<String> = attempts.expected_tokens().iter().map(ToString::to_string).collect();
+        let telling = found.iter().any(|t| is_punctuation(t) || is_operator_token(t));
         if attempts.max_position == pos || telling {
             if attempts.max_position > pos {
                 rules.clear();
@@ -337,9 +319,7 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
         }
     };
     // (`ident` alone is a name, as after `let`)
-    let expression = rules
-        .iter()
-        .any(|r| starts_expression(*r) && *r != Rule::ident);
+    let expression = rules.iter().any(|r| starts_expression(*r) && *r != Rule::ident);
     if expression {
         push("an expression".into());
     }
@@ -347,10 +327,10 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
     for r in &rules {
         if is_operator(*r) {
             operator = true;
-        } else if !(expression && starts_expression(*r)) {
-            if let Some(name) = friendly(r) {
-                push(name.to_string());
-            }
+        } else if !(expression && starts_expression(*r))
+            && let Some(name) = friendly(r)
+        {
+            push(name.to_string());
         }
     }
     for token in &tokens {
@@ -371,31 +351,11 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
 }
 
 fn is_punctuation(t: &str) -> bool {
-    matches!(
-        t,
-        "{" | "}" | "(" | ")" | "[" | "]" | "," | ":" | "=" | "=>"
-    )
+    matches!(t, "{" | "}" | "(" | ")" | "[" | "]" | "," | ":" | "=" | "=>")
 }
 
 fn is_operator_token(t: &str) -> bool {
-    matches!(
-        t,
-        "+" | "-"
-            | "*"
-            | "/"
-            | "<"
-            | ">"
-            | "=="
-            | "!="
-            | "<="
-            | ">="
-            | "??"
-            | "."
-            | "and"
-            | "or"
-            | "in"
-            | "is"
-    )
+    matches!(t, "+" | "-" | "*" | "/" | "<" | ">" | "==" | "!=" | "<=" | ">=" | "??" | "." | "and" | "or" | "in" | "is")
 }
 
 /// Rules an expression can start with.
@@ -462,9 +422,7 @@ fn item_shape(keyword: &str) -> &'static str {
         "when" => "a gate is `when CONDITION => VALUE`",
         "score" => "the score is `score EXPR`, the last item",
         "on_error" | "max" => "a setting is `on_error NUMBER` or `max NUMBER`",
-        _ => {
-            "a rubric is `rubric NAME \"description\" { items }`; see the language tour in README.md"
-        }
+        _ => "a rubric is `rubric NAME \"description\" { items }`; see the language tour in README.md",
     }
 }
 
@@ -474,8 +432,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     // (pest may place an error before the blanks that precede the offending token)
     let pos = skip_blank(source, (seg.start + rel).min(source.len()));
     let rel = pos - seg.start;
-    let at_end =
-        pos >= seg.last_token_end && seg.end < source.len() || pos >= source.trim_end().len();
+    let at_end = pos >= seg.last_token_end && seg.end < source.len() || pos >= source.trim_end().len();
     let first_word = &source[seg.start..token_end(source, seg.start)];
     let shape = item_shape(first_word);
     let expectation = join_alternatives(&alternatives);
@@ -484,7 +441,9 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
         let keywords = recover::ITEM_KEYWORDS;
         let help = match crate::check::did_you_mean(first_word, keywords) {
             Some(k) => format!("did you mean `{k}`?"),
-            None => "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into(),
+            None => {
+                "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into()
+            }
         };
         return Diagnostic::error(
             "rubric::unknown_item",
@@ -494,28 +453,30 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
         )
         .with_help(help);
     }
-    if at_end {
-        if let Some((open, at)) = seg.unclosed {
-            let close = match open {
-                '{' => '}',
-                '(' => ')',
-                _ => ']',
-            };
-            let end = seg.last_token_end;
-            let d = Diagnostic::error("rubric::unclosed_delimiter", format!("unclosed `{open}`"), Span::new(at, at + 1), format!("this `{open}` is never closed"));
-            return match seg.closed_by {
-                Some(c) => d
-                    .with_label(Span::new(c, c + 1), format!("expected `{close}` before this `{}`", &source[c..c + 1]))
-                    .with_help(format!("add the missing `{close}`; {shape}")),
-                None => d.with_label(Span::new(end, end), format!("expected `{close}` here")).with_help(format!("add `{close}` before the next item; {shape}")),
-            };
-        }
+    if at_end && let Some((open, at)) = seg.unclosed {
+        let close = match open {
+            '{' => '}',
+            '(' => ')',
+            _ => ']',
+        };
+        let end = seg.last_token_end;
+        let d = Diagnostic::error(
+            "rubric::unclosed_delimiter",
+            format!("unclosed `{open}`"),
+            Span::new(at, at + 1),
+            format!("this `{open}` is never closed"),
+        );
+        return match seg.closed_by {
+            Some(c) => d
+                .with_label(Span::new(c, c + 1), format!("expected `{close}` before this `{}`", &source[c..c + 1]))
+                .with_help(format!("add the missing `{close}`; {shape}")),
+            None => d
+                .with_label(Span::new(end, end), format!("expected `{close}` here"))
+                .with_help(format!("add `{close}` before the next item; {shape}")),
+        };
     }
     let token = &source[pos..token_end(source, pos)];
-    if let Some((bad, good)) = FOREIGN_OPERATORS
-        .iter()
-        .find(|(op, _)| *op == token && *op != "=>")
-    {
+    if let Some((bad, good)) = FOREIGN_OPERATORS.iter().find(|(op, _)| *op == token && *op != "=>") {
         let help = if *bad == "=" {
             "compare with `==`; bindings are made with `let NAME = EXPR`".to_string()
         } else {
@@ -532,10 +493,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     if positives == [Rule::weight] {
         return Diagnostic::error(
             "rubric::missing_weight",
-            format!(
-                "expected a weight such as `+0.5`, found {}",
-                found(source, pos)
-            ),
+            format!("expected a weight such as `+0.5`, found {}", found(source, pos)),
             Span::new(pos, token_end(source, pos)),
             "a weight goes here",
         )
@@ -554,23 +512,12 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     }
     let (span, label) = if at_end && pos > seg.last_token_end {
         let end = seg.last_token_end;
-        (
-            Span::new(end, end),
-            format!("expected {expectation} after this"),
-        )
+        (Span::new(end, end), format!("expected {expectation} after this"))
     } else {
-        (
-            Span::new(pos, token_end(source, pos)),
-            format!("unexpected {}", found(source, pos)),
-        )
+        (Span::new(pos, token_end(source, pos)), format!("unexpected {}", found(source, pos)))
     };
-    Diagnostic::error(
-        "rubric::syntax",
-        format!("expected {expectation}, found {}", found(source, pos)),
-        span,
-        label,
-    )
-    .with_help(shape)
+    Diagnostic::error("rubric::syntax", format!("expected {expectation}, found {}", found(source, pos)), span, label)
+        .with_help(shape)
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -600,9 +547,7 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         }
         Rule::op_or | Rule::op_and => "`and` / `or`",
         Rule::op_coalesce => "`??`",
-        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
-            "a comparison"
-        }
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => "a comparison",
         Rule::op_in | Rule::op_not_in => "`in`",
         Rule::op_add | Rule::op_sub | Rule::op_mul | Rule::op_div => "an operator",
         Rule::op_not | Rule::op_neg => "`not` / `-`",
@@ -635,19 +580,13 @@ fn span(p: &Pair<Rule>) -> Span {
 }
 
 fn ident(p: Pair<Rule>) -> Ident {
-    Ident {
-        span: span(&p),
-        name: p.as_str().to_string(),
-    }
+    Ident { span: span(&p), name: p.as_str().to_string() }
 }
 
 fn text(p: Pair<Rule>) -> Text {
     let sp = span(&p);
     let inner = p.into_inner().next().map(|i| i.as_str()).unwrap_or("");
-    Text {
-        value: unescape(inner),
-        span: sp,
-    }
+    Text { value: unescape(inner), span: sp }
 }
 
 /// String escapes: `\"`, `\\`, `\n`, `\t`, `\r`, `\0`, `\u{XXXX}`; anything else is kept as written.
@@ -690,11 +629,7 @@ pub fn unescape(s: &str) -> String {
 
 fn weight(p: Pair<Rule>) -> Weight {
     let t = p.as_str();
-    Weight {
-        value: t.parse().unwrap_or(0.0),
-        text: t.to_string(),
-        span: span(&p),
-    }
+    Weight { value: t.parse().unwrap_or(0.0), text: t.to_string(), span: span(&p) }
 }
 
 fn build_rubric(p: Pair<Rule>) -> Rubric {
@@ -710,12 +645,7 @@ fn build_rubric(p: Pair<Rule>) -> Rubric {
             _ => items.push(build_item(q)),
         }
     }
-    Rubric {
-        name,
-        description,
-        items,
-        span: sp,
-    }
+    Rubric { name, description, items, span: sp }
 }
 
 fn build_let(p: Pair<Rule>) -> Let {
@@ -724,11 +654,7 @@ fn build_let(p: Pair<Rule>) -> Let {
     inner.next(); // kw_let
     let name = ident(inner.next().expect("let name"));
     let value = build_expr(inner.next().expect("let value"));
-    Let {
-        name,
-        value,
-        span: sp,
-    }
+    Let { name, value, span: sp }
 }
 
 fn build_criterion(p: Pair<Rule>) -> Criterion {
@@ -754,14 +680,7 @@ fn build_criterion(p: Pair<Rule>) -> Criterion {
             _ => {}
         }
     }
-    Criterion {
-        id,
-        weight,
-        label,
-        lets,
-        body: body.expect("criterion body"),
-        span: sp,
-    }
+    Criterion { id, weight, label, lets, body: body.expect("criterion body"), span: sp }
 }
 
 fn build_item(p: Pair<Rule>) -> Item {
@@ -771,11 +690,7 @@ fn build_item(p: Pair<Rule>) -> Item {
             let mut inner = p.into_inner();
             let name = ident(inner.next().expect("setting name"));
             let value = build_expr(inner.next().expect("setting value"));
-            Item::Setting(Setting {
-                name,
-                value,
-                span: sp,
-            })
+            Item::Setting(Setting { name, value, span: sp })
         }
         Rule::let_item => Item::Let(build_let(p)),
         Rule::criterion => Item::Criterion(build_criterion(p)),
@@ -783,8 +698,7 @@ fn build_item(p: Pair<Rule>) -> Item {
             let mut inner = p.into_inner();
             inner.next(); // kw_group
             let id = ident(inner.next().expect("group id"));
-            let (mut w, mut label, mut mode, mut members) =
-                (None, None, GroupMode::Sum, Vec::new());
+            let (mut w, mut label, mut mode, mut members) = (None, None, GroupMode::Sum, Vec::new());
             for q in inner {
                 match q.as_rule() {
                     Rule::weight => w = Some(weight(q)),
@@ -795,10 +709,7 @@ fn build_item(p: Pair<Rule>) -> Item {
                             Rule::mode_all => GroupMode::All,
                             Rule::mode_any => GroupMode::Any,
                             _ => {
-                                let n = m
-                                    .into_inner()
-                                    .nth(1)
-                                    .map(|n| n.as_str().parse().unwrap_or(usize::MAX));
+                                let n = m.into_inner().nth(1).map(|n| n.as_str().parse().unwrap_or(usize::MAX));
                                 GroupMode::AtLeast(n.unwrap_or(1))
                             }
                         }
@@ -808,14 +719,7 @@ fn build_item(p: Pair<Rule>) -> Item {
                     _ => {}
                 }
             }
-            Item::Group(Group {
-                id,
-                weight: w,
-                label,
-                mode,
-                members,
-                span: sp,
-            })
+            Item::Group(Group { id, weight: w, label, mode, members, span: sp })
         }
         Rule::ladder => {
             let mut inner = p.into_inner();
@@ -839,34 +743,19 @@ fn build_item(p: Pair<Rule>) -> Item {
                                 _ => body = Some(build_expr(r)),
                             }
                         }
-                        steps.push(Step {
-                            id,
-                            weight: w,
-                            label,
-                            body: body.expect("step body"),
-                            span: ssp,
-                        });
+                        steps.push(Step { id, weight: w, label, body: body.expect("step body"), span: ssp });
                     }
                     _ => {}
                 }
             }
-            Item::Ladder(Ladder {
-                id,
-                label,
-                steps,
-                span: sp,
-            })
+            Item::Ladder(Ladder { id, label, steps, span: sp })
         }
         Rule::gate => {
             let mut inner = p.into_inner();
             inner.next(); // kw_when
             let condition = build_expr(inner.next().expect("gate condition"));
             let value = build_expr(inner.next().expect("gate value"));
-            Item::Gate(Gate {
-                condition,
-                value,
-                span: sp,
-            })
+            Item::Gate(Gate { condition, value, span: sp })
         }
         Rule::score_item => {
             let mut inner = p.into_inner();
@@ -887,44 +776,27 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
         .map_primary(build_primary)
         .map_prefix(|op, rhs| {
             let sp = span(&op).to(rhs.span);
-            let op = if op.as_rule() == Rule::op_not {
-                UnOp::Not
-            } else {
-                UnOp::Neg
-            };
-            Expr {
-                kind: ExprKind::Unary(op, Box::new(rhs)),
-                span: sp,
-            }
+            let op = if op.as_rule() == Rule::op_not { UnOp::Not } else { UnOp::Neg };
+            Expr { kind: ExprKind::Unary(op, Box::new(rhs)), span: sp }
         })
         .map_postfix(|lhs, op| {
             let sp = lhs.span.to(span(&op));
             let kind = match op.as_rule() {
-                Rule::member => ExprKind::Member(
-                    Box::new(lhs),
-                    ident(op.into_inner().next().expect("member name")),
-                ),
-                Rule::index => ExprKind::Index(
-                    Box::new(lhs),
-                    Box::new(build_expr(op.into_inner().next().expect("index"))),
-                ),
+                Rule::member => ExprKind::Member(Box::new(lhs), ident(op.into_inner().next().expect("member name"))),
+                Rule::index => {
+                    ExprKind::Index(Box::new(lhs), Box::new(build_expr(op.into_inner().next().expect("index"))))
+                }
                 _ => {
                     let mut negated = false;
                     let mut ty = TypeName::Null;
                     for q in op.into_inner() {
                         match q.as_rule() {
                             Rule::is_not => negated = true,
-                            Rule::type_name => {
-                                ty = TypeName::parse(q.as_str()).unwrap_or(TypeName::Null)
-                            }
+                            Rule::type_name => ty = TypeName::parse(q.as_str()).unwrap_or(TypeName::Null),
                             _ => {}
                         }
                     }
-                    ExprKind::Is {
-                        value: Box::new(lhs),
-                        negated,
-                        ty,
-                    }
+                    ExprKind::Is { value: Box::new(lhs), negated, ty }
                 }
             };
             Expr { kind, span: sp }
@@ -948,10 +820,7 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
                 Rule::op_mul => BinOp::Mul,
                 _ => BinOp::Div,
             };
-            Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span: sp,
-            }
+            Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: sp }
         })
         .parse(pairs)
 }
@@ -965,14 +834,8 @@ fn build_primary(p: Pair<Rule>) -> Expr {
         Rule::money | Rule::percent => ExprKind::Figure(p.as_str().to_string()),
         Rule::regex => {
             let mut inner = p.into_inner();
-            let source = inner
-                .next()
-                .map(|b| b.as_str().replace("\\/", "/"))
-                .unwrap_or_default();
-            let flags = inner
-                .next()
-                .map(|f| f.as_str().to_string())
-                .unwrap_or_default();
+            let source = inner.next().map(|b| b.as_str().replace("\\/", "/")).unwrap_or_default();
+            let flags = inner.next().map(|f| f.as_str().to_string()).unwrap_or_default();
             ExprKind::Regex { source, flags }
         }
         Rule::kw_true => ExprKind::Bool(true),
@@ -990,15 +853,9 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     let first = ai.next().expect("argument");
                     if first.as_rule() == Rule::arg_name {
                         let name = ident(first.into_inner().next().expect("argument name"));
-                        Arg {
-                            name: Some(name),
-                            value: build_expr(ai.next().expect("argument value")),
-                        }
+                        Arg { name: Some(name), value: build_expr(ai.next().expect("argument value")) }
                     } else {
-                        Arg {
-                            name: None,
-                            value: build_expr(first),
-                        }
+                        Arg { name: None, value: build_expr(first) }
                     }
                 })
                 .collect();
@@ -1015,9 +872,7 @@ fn build_primary(p: Pair<Rule>) -> Expr {
             for q in inner {
                 match q.as_rule() {
                     Rule::kw_where => {}
-                    Rule::expr
-                        if body.is_none() && filter.is_none() && q.as_rule() == Rule::expr =>
-                    {
+                    Rule::expr if body.is_none() && filter.is_none() && q.as_rule() == Rule::expr => {
                         body = Some(build_expr(q))
                     }
                     Rule::expr => {
@@ -1028,23 +883,14 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     _ => {}
                 }
             }
-            ExprKind::Comprehension {
-                var,
-                source,
-                filter,
-                body: Box::new(body.expect("comprehension body")),
-            }
+            ExprKind::Comprehension { var, source, filter, body: Box::new(body.expect("comprehension body")) }
         }
         Rule::conditional => {
             let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
             let condition = Box::new(build_expr(inner.next().expect("condition")));
             let then = Box::new(build_expr(inner.next().expect("then")));
             let otherwise = Box::new(build_expr(inner.next().expect("else")));
-            ExprKind::If {
-                condition,
-                then,
-                otherwise,
-            }
+            ExprKind::If { condition, then, otherwise }
         }
         r => unreachable!("unexpected primary {r:?}"),
     };
@@ -1091,35 +937,17 @@ mod tests {
             ),
             ExprKind::Unary(op, x) => format!("({op:?} {})", sexpr(x)),
             ExprKind::Binary(op, a, b) => format!("({} {} {})", op.symbol(), sexpr(a), sexpr(b)),
-            ExprKind::Is { value, negated, ty } => format!(
-                "(is{} {} {})",
-                if *negated { "-not" } else { "" },
-                sexpr(value),
-                ty.name()
-            ),
-            ExprKind::If {
-                condition,
-                then,
-                otherwise,
-            } => format!(
-                "(if {} {} {})",
-                sexpr(condition),
-                sexpr(then),
-                sexpr(otherwise)
-            ),
-            ExprKind::Comprehension {
-                var,
-                source,
-                filter,
-                body,
-            } => format!(
+            ExprKind::Is { value, negated, ty } => {
+                format!("(is{} {} {})", if *negated { "-not" } else { "" }, sexpr(value), ty.name())
+            }
+            ExprKind::If { condition, then, otherwise } => {
+                format!("(if {} {} {})", sexpr(condition), sexpr(then), sexpr(otherwise))
+            }
+            ExprKind::Comprehension { var, source, filter, body } => format!(
                 "(for {} {}{} {})",
                 var.name,
                 sexpr(source),
-                filter
-                    .as_ref()
-                    .map(|f| format!(" where {}", sexpr(f)))
-                    .unwrap_or_default(),
+                filter.as_ref().map(|f| format!(" where {}", sexpr(f))).unwrap_or_default(),
                 sexpr(body)
             ),
         }
@@ -1143,41 +971,26 @@ mod tests {
     }
     #[test]
     fn paths_are_single_tokens() {
-        assert_eq!(
-            expr("item.reference_answer[?@.score > 0.5].name"),
-            "$item.reference_answer[?@.score > 0.5].name"
-        );
+        assert_eq!(expr("item.reference_answer[?@.score > 0.5].name"), "$item.reference_answer[?@.score > 0.5].name");
         assert_eq!(expr("sample..name"), "$sample..name");
     }
     #[test]
     fn postfix_member_index_and_is() {
-        assert_eq!(
-            expr("b.path[0] is not missing"),
-            "(is-not ([] (. b path) 0) missing)"
-        );
+        assert_eq!(expr("b.path[0] is not missing"), "(is-not ([] (. b path) 0) missing)");
     }
     #[test]
     fn figures_and_regexes() {
-        assert_eq!(
-            expr("[$1,215,000, 26.67%, /<\\/?plan>/i]"),
-            "[$1,215,000 26.67% /</?plan>/i]"
-        );
+        assert_eq!(expr("[$1,215,000, 26.67%, /<\\/?plan>/i]"), "[$1,215,000 26.67% /</?plan>/i]");
         assert_eq!(expr("a / b / c"), "(/ (/ a b) c)");
     }
     #[test]
     fn comprehensions_with_and_without_filter() {
         assert_eq!(expr("all(for t in xs: f(t))"), "(all (for t xs (f t)))");
-        assert_eq!(
-            expr("any(for b in bs where b.x in [1]: g(b))"),
-            "(any (for b bs where (in (. b x) [1]) (g b)))"
-        );
+        assert_eq!(expr("any(for b in bs where b.x in [1]: g(b))"), "(any (for b bs where (in (. b x) [1]) (g b)))");
     }
     #[test]
     fn named_arguments() {
-        assert_eq!(
-            expr("best_match_f1(a, b, similarity: ratio)"),
-            "(best_match_f1 a b similarity:ratio)"
-        );
+        assert_eq!(expr("best_match_f1(a, b, similarity: ratio)"), "(best_match_f1 a b similarity:ratio)");
     }
     #[test]
     fn conditional_expression() {
@@ -1189,11 +1002,7 @@ mod tests {
     }
     #[test]
     fn deep_nesting_is_an_error() {
-        let src = format!(
-            "rubric t {{ score {}1{} }}",
-            "(".repeat(10_000),
-            ")".repeat(10_000)
-        );
+        let src = format!("rubric t {{ score {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
         let e = parse(&src).unwrap_err();
         assert_eq!(e[0].code, "rubric::too_deep");
     }

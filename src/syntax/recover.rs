@@ -3,24 +3,14 @@
 //! literals and brackets, nothing of expressions; pest does the real parsing, item by item.
 
 /// Keywords that start an item of a rubric body.
-pub const ITEM_KEYWORDS: [&str; 8] = [
-    "let",
-    "criterion",
-    "group",
-    "ladder",
-    "when",
-    "score",
-    "on_error",
-    "max",
-];
+pub const ITEM_KEYWORDS: [&str; 8] = ["let", "criterion", "group", "ladder", "when", "score", "on_error", "max"];
 
 /// Keywords after which a word names something (so `let score` is not a new item).
 const NAMING_KEYWORDS: [&str; 5] = ["let", "criterion", "group", "ladder", "step"];
 
 /// Words after which `/` starts a regex rather than a division.
-const OPERATOR_WORDS: [&str; 12] = [
-    "and", "or", "not", "in", "then", "else", "if", "where", "score", "when", "max", "on_error",
-];
+const OPERATOR_WORDS: [&str; 12] =
+    ["and", "or", "not", "in", "then", "else", "if", "where", "score", "when", "max", "on_error"];
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Frame {
@@ -92,10 +82,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
             out.segments.push(s);
         }
         stack.clear();
-        *current = Some(Segment {
-            start: at,
-            ..Segment::default()
-        });
+        *current = Some(Segment { start: at, ..Segment::default() });
     };
 
     while i < b.len() {
@@ -114,10 +101,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
             _ => {}
         }
         if current.is_none() {
-            current = Some(Segment {
-                start: i,
-                ..Segment::default()
-            });
+            current = Some(Segment { start: i, ..Segment::default() });
         }
         let start = i;
         match c {
@@ -136,11 +120,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
                         _ => i += 1,
                     }
                 }
-                if c == b'"'
-                    && closed
-                    && first_multiline_string.is_none()
-                    && src[start..i].contains('\n')
-                {
+                if c == b'"' && closed && first_multiline_string.is_none() && src[start..i].contains('\n') {
                     first_multiline_string = Some(start);
                 }
                 if !closed && c == b'"' {
@@ -174,11 +154,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
                 }
             }
             b'{' | b'(' | b'[' => {
-                let frame = if c == b'{' {
-                    pending.take().unwrap_or(Frame::Other)
-                } else {
-                    Frame::Other
-                };
+                let frame = if c == b'{' { pending.take().unwrap_or(Frame::Other) } else { Frame::Other };
                 stack.push((c as char, i, frame));
                 i += 1;
                 prev = Prev::Operator;
@@ -199,11 +175,11 @@ pub fn scan(src: &str, from: usize) -> Scan {
                     return out;
                 }
                 if let Some(k) = stack.iter().rposition(|(o, _, _)| *o == open) {
-                    if let (Some(seg), Some((c, p, _))) = (current.as_mut(), stack.get(k + 1)) {
-                        if seg.unclosed.is_none() {
-                            seg.unclosed = Some((*c, *p));
-                            seg.closed_by = Some(i);
-                        }
+                    if let (Some(seg), Some((c, p, _))) = (current.as_mut(), stack.get(k + 1))
+                        && seg.unclosed.is_none()
+                    {
+                        seg.unclosed = Some((*c, *p));
+                        seg.closed_by = Some(i);
                     }
                     stack.truncate(k);
                 }
@@ -244,11 +220,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
                     "ladder" => pending = Some(Frame::Other),
                     _ => {}
                 }
-                prev = if OPERATOR_WORDS.contains(&word) {
-                    Prev::Operator
-                } else {
-                    Prev::Operand
-                };
+                prev = if OPERATOR_WORDS.contains(&word) { Prev::Operator } else { Prev::Operand };
                 prev_word = Some(word);
                 last_token_end = i;
                 continue;
@@ -256,11 +228,7 @@ pub fn scan(src: &str, from: usize) -> Scan {
             _ => {
                 i += 1;
                 // `%` ends a percentage; every other symbol is an operator or punctuation.
-                prev = if c == b'%' {
-                    Prev::Operand
-                } else {
-                    Prev::Operator
-                };
+                prev = if c == b'%' { Prev::Operand } else { Prev::Operator };
             }
         }
         prev_word = None;
@@ -282,28 +250,18 @@ mod tests {
     use super::*;
 
     fn items(body: &str) -> Vec<String> {
-        scan(body, 0)
-            .segments
-            .iter()
-            .map(|s| body[s.start..s.last_token_end].to_string())
-            .collect()
+        scan(body, 0).segments.iter().map(|s| body[s.start..s.last_token_end].to_string()).collect()
     }
 
     #[test]
     fn splits_at_item_keywords() {
-        assert_eq!(
-            items("let a = 1 criterion b +1 { a } score b }"),
-            ["let a = 1", "criterion b +1 { a }", "score b"]
-        );
+        assert_eq!(items("let a = 1 criterion b +1 { a } score b }"), ["let a = 1", "criterion b +1 { a }", "score b"]);
     }
     #[test]
     fn nested_lets_and_group_members_stay_in_their_item() {
         assert_eq!(
             items("group g { let x = 1 criterion c +1 { let y = x  y } } when a => 0"),
-            [
-                "group g { let x = 1 criterion c +1 { let y = x  y } }",
-                "when a => 0"
-            ]
+            ["group g { let x = 1 criterion c +1 { let y = x  y } }", "when a => 0"]
         );
     }
     #[test]
@@ -318,22 +276,12 @@ mod tests {
     fn strings_regexes_members_and_calls_do_not_split() {
         assert_eq!(
             items(r#"let a = "score {" let b = /a{2}/i let c = x.score + max(1, 2) / 2"#),
-            [
-                r#"let a = "score {""#,
-                "let b = /a{2}/i",
-                "let c = x.score + max(1, 2) / 2"
-            ]
+            [r#"let a = "score {""#, "let b = /a{2}/i", "let c = x.score + max(1, 2) / 2"]
         );
     }
     #[test]
     fn an_unterminated_string_is_found() {
-        assert_eq!(
-            scan("let a = \"abc\n score 1", 0).unterminated_string,
-            Some(8)
-        );
-        assert_eq!(
-            scan("let a = \"abc\n let b = \"x\"", 0).unterminated_string,
-            Some(8)
-        );
+        assert_eq!(scan("let a = \"abc\n score 1", 0).unterminated_string, Some(8));
+        assert_eq!(scan("let a = \"abc\n let b = \"x\"", 0).unterminated_string, Some(8));
     }
 }
