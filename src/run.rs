@@ -107,60 +107,110 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
     }
 }
 
+/// A chunk of input lines: one buffer, lines as ranges into it.
+#[derive(Default)]
+struct Chunk {
+    buffer: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+    /// The input ended while reading this chunk.
+    eof: bool,
+}
+
+fn read_chunk(input: &mut (dyn BufRead + Send), mut chunk: Chunk) -> io::Result<Chunk> {
+    chunk.buffer.clear();
+    chunk.ranges.clear();
+    while chunk.ranges.len() < CHUNK {
+        let start = chunk.buffer.len();
+        if input.read_until(b'\n', &mut chunk.buffer)? == 0 {
+            chunk.eof = true;
+            break;
+        }
+        let end = if chunk.buffer.last() == Some(&b'\n') { chunk.buffer.len() - 1 } else { chunk.buffer.len() };
+        chunk.ranges.push((start, end));
+    }
+    Ok(chunk)
+}
+
+thread_local! {
+    /// Each worker keeps its context (compiled patterns, regexes) across chunks.
+    static CTX: std::cell::RefCell<Option<Ctx>> = const { std::cell::RefCell::new(None) };
+}
+
+fn with_ctx<R>(limits: &Limits, f: impl FnOnce(&mut Ctx) -> R) -> R {
+    CTX.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.as_ref().is_none_or(|c| c.limits != *limits) {
+            *slot = Some(Ctx::new(limits.clone()));
+        }
+        f(slot.as_mut().expect("a context"))
+    })
+}
+
+/// Result lines of a chunk, in order, with what the summary needs.
+type GradedChunk = Vec<(String, f64, bool, bool)>;
+
+fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) -> GradedChunk {
+    chunk
+        .ranges
+        .par_iter()
+        .enumerate()
+        .map(|(i, &(s, e))| {
+            with_ctx(limits, |ctx| {
+                let g = grade_line(program, &chunk.buffer[s..e], first + i, ctx);
+                (g.json, g.score, g.malformed, g.error)
+            })
+        })
+        .collect()
+}
+
+fn write_chunk(output: &mut (dyn Write + Send), graded: &GradedChunk, summary: &mut Summary) -> io::Result<()> {
+    for (json, score, malformed, error) in graded {
+        output.write_all(json.as_bytes())?;
+        output.write_all(b"\n")?;
+        summary.lines += 1;
+        summary.score_sum += score;
+        summary.malformed += *malformed as usize;
+        summary.errors += (*error && !*malformed) as usize;
+    }
+    Ok(())
+}
+
 /// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
-/// `jobs` threads and writes one result line per input line, in order.
+/// `jobs` threads and writes one result line per input line, in order. Reading the next chunk and
+/// writing the previous one overlap with grading the current one.
 pub fn grade_stream(
     program: &Program,
-    input: &mut dyn BufRead,
-    output: &mut dyn Write,
+    input: &mut (dyn BufRead + Send),
+    output: &mut (dyn Write + Send),
     jobs: usize,
     limits: &Limits,
 ) -> io::Result<Summary> {
     let pool =
         rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
-    let mut summary = Summary::default();
-    let mut line_no = 0usize;
-    let mut done = false;
-    // One buffer per chunk, reused: lines are ranges into it.
-    let mut buffer: Vec<u8> = Vec::new();
-    let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(CHUNK);
-    while !done {
-        buffer.clear();
-        ranges.clear();
-        while ranges.len() < CHUNK {
-            let start = buffer.len();
-            if input.read_until(b'\n', &mut buffer)? == 0 {
-                done = true;
-                break;
-            }
-            let end = if buffer.last() == Some(&b'\n') { buffer.len() - 1 } else { buffer.len() };
-            ranges.push((start, end));
+    pool.install(|| {
+        let mut summary = Summary::default();
+        let mut line_no = 0usize;
+        let mut current = read_chunk(input, Chunk::default())?;
+        let mut spare = Chunk::default();
+        let mut pending: GradedChunk = Vec::new();
+        while !current.ranges.is_empty() {
+            let first = line_no + 1;
+            line_no += current.ranges.len();
+            let eof = current.eof;
+            let (graded, (next, written)) = rayon::join(
+                || grade_chunk(program, &current, first, limits),
+                || {
+                    let written = write_chunk(output, &pending, &mut summary);
+                    let next = if eof { Ok(Chunk::default()) } else { read_chunk(input, std::mem::take(&mut spare)) };
+                    (next, written)
+                },
+            );
+            written?;
+            pending = graded;
+            spare = std::mem::replace(&mut current, next?);
         }
-        let chunk: Vec<&[u8]> = ranges.iter().map(|&(s, e)| &buffer[s..e]).collect();
-        let first = line_no + 1;
-        line_no += chunk.len();
-        let graded: Vec<(String, f64, bool, bool)> = pool.install(|| {
-            chunk
-                .par_iter()
-                .enumerate()
-                .map_init(
-                    || Ctx::new(limits.clone()),
-                    |ctx, (i, line)| {
-                        let g = grade_line(program, line, first + i, ctx);
-                        (g.json, g.score, g.malformed, g.error)
-                    },
-                )
-                .collect()
-        });
-        for (json, score, malformed, error) in graded {
-            output.write_all(json.as_bytes())?;
-            output.write_all(b"\n")?;
-            summary.lines += 1;
-            summary.score_sum += score;
-            summary.malformed += malformed as usize;
-            summary.errors += (error && !malformed) as usize;
-        }
-    }
-    output.flush()?;
-    Ok(summary)
+        write_chunk(output, &pending, &mut summary)?;
+        output.flush()?;
+        Ok(summary)
+    })
 }

@@ -86,7 +86,7 @@ pub const fn opt(name: &'static str, ty: Ty, default: Default) -> Param {
 
 /// Resource limits that keep one case from stalling a run. Exceeding one is an error value with a
 /// reason, never a hang.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Longest string (in characters) a fuzzy similarity will compare.
     pub fuzzy_chars: usize,

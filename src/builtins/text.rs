@@ -34,24 +34,37 @@ pub fn python_strip(text: &str) -> &str {
 /// VT, FF and NBSP turned into a space, runs of spaces collapsed to one space. Nothing else changes:
 /// no other case folding, no Unicode normalisation (NFC/NFKC), other whitespace is kept.
 pub fn normalize_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Works on bytes: ASCII is handled directly, other characters are copied whole (only
+    // U+00A0, U+2010..U+2015 and U+2212 among them are separators).
+    let bytes = text.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut after_space = false;
-    for c in text.chars() {
-        let is_separator = matches!(
-            c,
-            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | ' ' | '\t' | '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{a0}'
-        );
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (is_separator, width) = if b < 0x80 {
+            (matches!(b, b'-' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c), 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or('\u{fffd}');
+            (matches!(c, '\u{a0}' | '\u{2010}'..='\u{2015}' | '\u{2212}'), c.len_utf8())
+        };
         if is_separator {
             if !after_space {
-                out.push(' ');
+                out.push(b' ');
             }
             after_space = true;
         } else {
-            out.push(c.to_ascii_lowercase());
+            if width == 1 {
+                out.push(b.to_ascii_lowercase());
+            } else {
+                out.extend_from_slice(&bytes[i..i + width]);
+            }
             after_space = false;
         }
+        i += width;
     }
-    out
+    // Only whole characters were copied, so the bytes are valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Python's `str.split()` with no separator: runs of Python whitespace separate, no empty parts.

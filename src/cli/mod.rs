@@ -281,7 +281,7 @@ pub(crate) fn load(grader: &str) -> Result<crate::eval::Program, u8> {
 }
 
 /// Opens a cases file, or standard input for `-`.
-pub(crate) fn open_cases(cases: &str) -> Result<Box<dyn BufRead>, u8> {
+pub(crate) fn open_cases(cases: &str) -> Result<Box<dyn BufRead + Send>, u8> {
     if cases == "-" {
         return Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())));
     }
@@ -303,7 +303,7 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         Ok(i) => i,
         Err(code) => return code,
     };
-    let mut output: Box<dyn Write> = match out {
+    let mut output: Box<dyn Write + Send> = match out {
         Some(o) => match std::fs::File::create(o) {
             Ok(f) => Box::new(io::BufWriter::with_capacity(1 << 20, f)),
             Err(e) => {
@@ -311,7 +311,7 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
                 return exit::USAGE;
             }
         },
-        None => Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout().lock())),
+        None => Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout())),
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let summary = match grade_stream(&program, &mut input, &mut output, jobs, limits) {

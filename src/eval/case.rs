@@ -30,6 +30,21 @@ impl Projection {
         Projection::Fields(BTreeMap::new())
     }
 
+    /// The projection of a case: `id`, `sample` and `item` (so their absence can be reported) plus
+    /// everything below the given paths.
+    pub fn for_case<'a>(paths: impl IntoIterator<Item = &'a [String]>) -> Projection {
+        let mut p = Projection::none();
+        p.add(&["id"]);
+        if let Projection::Fields(f) = &mut p {
+            f.insert("sample".into(), Projection::none());
+            f.insert("item".into(), Projection::none());
+        }
+        for path in paths {
+            p.add(&path.iter().map(String::as_str).collect::<Vec<_>>());
+        }
+        p
+    }
+
     /// Adds the value at `path` (field names from the root), keeping everything below it.
     pub fn add(&mut self, path: &[&str]) {
         let Some((first, rest)) = path.split_first() else {
@@ -131,15 +146,8 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     if let Err(e) = std::str::from_utf8(line) {
         return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", e.valid_up_to() + 1)));
     }
-    // Keep `id`, `sample` and `item` at least, so their absence can be reported.
-    let mut projection = projection.clone();
-    if let Projection::Fields(f) = &mut projection {
-        f.entry("id".into()).or_insert(Projection::All);
-        f.entry("sample".into()).or_insert_with(Projection::none);
-        f.entry("item".into()).or_insert_with(Projection::none);
-    }
     let mut de = serde_json::Deserializer::from_slice(line);
-    let doc = Projected(&projection).deserialize(&mut de).and_then(|v| de.end().map(|_| v));
+    let doc = Projected(projection).deserialize(&mut de).and_then(|v| de.end().map(|_| v));
     let doc = match doc {
         Ok(d) => d,
         Err(e) => return Err(bad(format!("invalid JSON: {e}"))),
@@ -209,11 +217,8 @@ mod tests {
     use super::*;
 
     fn proj(paths: &[&[&str]]) -> Projection {
-        let mut p = Projection::none();
-        for path in paths {
-            p.add(path);
-        }
-        p
+        let owned: Vec<Vec<String>> = paths.iter().map(|p| p.iter().map(|s| s.to_string()).collect()).collect();
+        Projection::for_case(owned.iter().map(Vec::as_slice))
     }
 
     #[test]
@@ -243,7 +248,7 @@ mod tests {
     }
     #[test]
     fn bad_lines_say_why() {
-        let msg = |l: &[u8]| parse_line(l, &Projection::none()).unwrap_err().message;
+        let msg = |l: &[u8]| parse_line(l, &proj(&[])).unwrap_err().message;
         assert_eq!(msg(b"  "), "blank line");
         assert!(msg(b"{\"a\":").starts_with("invalid JSON"));
         assert_eq!(msg(b"[1]"), "a case must be a JSON object, found an array");
@@ -253,7 +258,7 @@ mod tests {
     }
     #[test]
     fn the_id_survives_a_data_error() {
-        let e = parse_line(br#"{"id":7,"item":{}}"#, &Projection::none()).unwrap_err();
+        let e = parse_line(br#"{"id":7,"item":{}}"#, &proj(&[])).unwrap_err();
         assert_eq!(e.id, 7);
     }
 }

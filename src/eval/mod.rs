@@ -72,8 +72,8 @@ struct CheckEx {
 
 #[derive(Debug)]
 struct CriterionEx {
-    id: String,
-    label: Option<String>,
+    id: Arc<str>,
+    label: Option<Arc<str>>,
     weight: f64,
     slot: usize,
     lets: Vec<(usize, Ex)>,
@@ -89,8 +89,8 @@ enum ItemEx {
     },
     Criterion(CriterionEx),
     Group {
-        id: String,
-        label: Option<String>,
+        id: Arc<str>,
+        label: Option<Arc<str>>,
         weight: Option<f64>,
         mode: GroupModePlan,
         slot: usize,
@@ -98,8 +98,8 @@ enum ItemEx {
         members: Vec<CriterionEx>,
     },
     Ladder {
-        id: String,
-        label: Option<String>,
+        id: Arc<str>,
+        label: Option<Arc<str>>,
         slot: usize,
         steps: Vec<(CriterionEx, CheckEx)>,
     },
@@ -135,8 +135,8 @@ pub enum Status {
 /// One criterion (or group, ladder, step) in a case's trace.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CriterionResult {
-    pub id: String,
-    pub label: Option<String>,
+    pub id: Arc<str>,
+    pub label: Option<Arc<str>>,
     pub weight: f64,
     pub earned: f64,
     pub status: Status,
@@ -176,10 +176,7 @@ impl Program {
             let mut lower = Lowerer { paths: &mut paths };
             plan.items.iter().map(|i| lower.item(i)).collect::<Result<Vec<_>, String>>()?
         };
-        let mut projection = case::Projection::none();
-        for p in &paths {
-            projection.add(&p.prefix.iter().map(String::as_str).collect::<Vec<_>>());
-        }
+        let projection = case::Projection::for_case(paths.iter().map(|p| p.prefix.as_slice()));
         Ok(Program { plan, items, projection })
     }
 
@@ -427,8 +424,8 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
 }
 
 fn group(
-    id: &str,
-    label: &Option<String>,
+    id: &Arc<str>,
+    label: &Option<Arc<str>>,
     weight: Option<f64>,
     mode: &GroupModePlan,
     members: &[CriterionResult],
@@ -460,7 +457,7 @@ fn group(
     } else {
         Status::Unmet
     };
-    CriterionResult { id: id.to_string(), label: label.clone(), weight: w, earned, status, reason }
+    CriterionResult { id: id.clone(), label: label.clone(), weight: w, earned, status, reason }
 }
 
 fn round12(x: f64) -> f64 {
@@ -468,8 +465,8 @@ fn round12(x: f64) -> f64 {
 }
 
 fn ladder(
-    id: &str,
-    label: &Option<String>,
+    id: &Arc<str>,
+    label: &Option<Arc<str>>,
     steps: &[(CriterionEx, CheckEx)],
     env: &mut Env,
 ) -> (CriterionResult, Vec<CriterionResult>) {
@@ -515,7 +512,7 @@ fn ladder(
         Some((Status::Error, r)) => (Status::Error, Some(r)),
         Some((_, r)) => (if running > 0.0 { Status::Met } else { Status::Unmet }, Some(r)),
     };
-    (CriterionResult { id: id.to_string(), label: label.clone(), weight, earned: running, status, reason }, results)
+    (CriterionResult { id: id.clone(), label: label.clone(), weight, earned: running, status, reason }, results)
 }
 
 struct Lowerer<'a> {
@@ -530,8 +527,8 @@ impl Lowerer<'_> {
             }
             PlanItem::Criterion(c) => ItemEx::Criterion(self.criterion(c)?),
             PlanItem::Group(g) => ItemEx::Group {
-                id: g.id.clone(),
-                label: g.label.clone(),
+                id: g.id.as_str().into(),
+                label: g.label.as_deref().map(Arc::from),
                 weight: g.weight,
                 mode: g.mode.clone(),
                 slot: g.slot,
@@ -539,16 +536,16 @@ impl Lowerer<'_> {
                 members: g.members.iter().map(|m| self.criterion(m)).collect::<Result<_, String>>()?,
             },
             PlanItem::Ladder(l) => ItemEx::Ladder {
-                id: l.id.clone(),
-                label: l.label.clone(),
+                id: l.id.as_str().into(),
+                label: l.label.as_deref().map(Arc::from),
                 slot: l.slot,
                 steps: l
                     .steps
                     .iter()
                     .map(|s| {
                         let c = CriterionEx {
-                            id: s.id.clone(),
-                            label: s.label.clone(),
+                            id: s.id.as_str().into(),
+                            label: s.label.as_deref().map(Arc::from),
                             weight: s.weight,
                             slot: l.slot,
                             lets: Vec::new(),
@@ -574,8 +571,8 @@ impl Lowerer<'_> {
 
     fn criterion(&mut self, c: &CriterionPlan) -> Result<CriterionEx, String> {
         Ok(CriterionEx {
-            id: c.id.clone(),
-            label: c.label.clone(),
+            id: c.id.as_str().into(),
+            label: c.label.as_deref().map(Arc::from),
             weight: c.weight,
             slot: c.slot,
             lets: c.lets.iter().map(|(s, e)| Ok((*s, self.expr(e)?))).collect::<Result<_, String>>()?,

@@ -585,11 +585,11 @@ pub fn compare_cases(old: &Program, new: &Program, input: &mut dyn BufRead) -> i
             moved.push(Moved { id: id.clone(), old: go.score, new: gn.score, delta: gn.score - go.score });
         }
         if let (Some(a), Some(b)) = (&go.outcome, &gn.outcome) {
-            let before: HashMap<&str, Status> = a.criteria.iter().map(|c| (c.id.as_str(), c.status)).collect();
+            let before: HashMap<&str, Status> = a.criteria.iter().map(|c| (&*c.id, c.status)).collect();
             for c in &b.criteria {
-                match (before.get(c.id.as_str()), c.status) {
-                    (Some(Status::Met), Status::Unmet) => flips.entry(c.id.clone()).or_default().0 += 1,
-                    (Some(Status::Unmet), Status::Met) => flips.entry(c.id.clone()).or_default().1 += 1,
+                match (before.get(&*c.id), c.status) {
+                    (Some(Status::Met), Status::Unmet) => flips.entry(c.id.to_string()).or_default().0 += 1,
+                    (Some(Status::Unmet), Status::Met) => flips.entry(c.id.to_string()).or_default().1 += 1,
                     _ => {}
                 }
             }

@@ -206,12 +206,12 @@ pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> Examp
     }
     // In trace order, so a failure reads like the rubric.
     for r in &outcome.criteria {
-        if let Some(want) = example.criteria.get(&r.id).map(|e| e.status())
+        if let Some(want) = example.criteria.get(&*r.id).map(|e| e.status())
             && want != r.status
-            && !problems.iter().any(|p| matches!(p, Problem::Status { id, .. } if *id == r.id))
+            && !problems.iter().any(|p| matches!(p, Problem::Status { id, .. } if **id == *r.id))
         {
             problems.push(Problem::Status {
-                id: r.id.clone(),
+                id: r.id.to_string(),
                 expected: want,
                 actual: r.status,
                 reason: r.reason.clone(),
@@ -257,8 +257,8 @@ pub fn coverage(plan: &Plan, runs: &[ExampleRun]) -> Coverage {
     for o in runs.iter().filter_map(|r| r.outcome.as_ref()) {
         for c in &o.criteria {
             match c.status {
-                Status::Met => met.insert(c.id.as_str()),
-                Status::Unmet => unmet.insert(c.id.as_str()),
+                Status::Met => met.insert(&*c.id),
+                Status::Unmet => unmet.insert(&*c.id),
                 _ => false,
             };
         }
