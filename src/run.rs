@@ -16,8 +16,10 @@ use crate::plan::Plan;
 /// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
 pub const STACK: usize = 256 << 20;
 
-/// Lines graded per batch (bounded memory; large enough to keep every core busy).
+/// Lines graded per batch (large enough to keep every core busy) ...
 const CHUNK: usize = 2048;
+/// ... unless they reach this many bytes first (three chunks are in flight: memory stays flat).
+const CHUNK_BYTES: usize = 8 << 20;
 
 /// Why a grader could not be loaded.
 #[derive(Debug)]
@@ -119,7 +121,7 @@ struct Chunk {
 fn read_chunk(input: &mut (dyn BufRead + Send), mut chunk: Chunk) -> io::Result<Chunk> {
     chunk.buffer.clear();
     chunk.ranges.clear();
-    while chunk.ranges.len() < CHUNK {
+    while chunk.ranges.len() < CHUNK && chunk.buffer.len() < CHUNK_BYTES {
         let start = chunk.buffer.len();
         if input.read_until(b'\n', &mut chunk.buffer)? == 0 {
             chunk.eof = true;

@@ -199,3 +199,16 @@ fn long_operator_chains_compile_and_grade_without_overflow() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("rubric::too_deep"), "{}", stderr(&o));
 }
+
+/// `explain` output that people read: snapshotted for one case of each of two rubrics.
+#[test]
+fn explain_snapshots() {
+    for (grader, id) in [("tax", "tax-public-s1-00001"), ("runloop", "runloop-public-s1-00002")] {
+        let cases = format!("examples/{grader}/cases.jsonl");
+        let o = rubric(&["explain", &format!("rubrics/{grader}.rubric"), "--cases", &cases, "--id", id]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        insta::with_settings!({ snapshot_suffix => grader, prepend_module_to_snapshot => false, omit_expression => true }, {
+            insta::assert_snapshot!("explain", stdout(&o));
+        });
+    }
+}

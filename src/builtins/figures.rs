@@ -219,9 +219,35 @@ fn text_tokens(v: &Value, ctx: &mut Ctx) -> Arc<TokenSet> {
     }
 }
 
+/// Evidence notes: where each figure is mentioned, or that it is not.
+fn note_figures<F: std::borrow::Borrow<Figure>>(text: &Value, figures: &[F], ctx: &mut Ctx) {
+    if !ctx.explaining() {
+        return;
+    }
+    let Value::String(text) = text else { return };
+    for figure in figures {
+        let figure: &Figure = figure.borrow();
+        let mut at = None;
+        scan_tokens(text, |kind, number| {
+            if at.is_none() && (kind, canonical_number(number).as_str()) == (figure.kind, figure.canonical.as_str()) {
+                let start = number.as_ptr() as usize - text.as_ptr() as usize;
+                at = Some((start, start + number.len()));
+            }
+        });
+        let what = format!("`{}`", figure.text);
+        match at {
+            Some((s, e)) => ctx.note(|| super::found_at(text, s, e, &what)),
+            None => ctx.note(|| format!("{what} not mentioned")),
+        }
+    }
+}
+
 fn eval_mentions(args: &[Value], ctx: &mut Ctx) -> Value {
     match figure_arg(&args[1]) {
-        Ok(figure) => Value::Bool(text_tokens(&args[0], ctx).mentions(&figure)),
+        Ok(figure) => {
+            note_figures(&args[0], std::slice::from_ref(&figure), ctx);
+            Value::Bool(text_tokens(&args[0], ctx).mentions(&figure))
+        }
         Err(e) => Value::error(e),
     }
 }
@@ -229,6 +255,7 @@ fn eval_mentions(args: &[Value], ctx: &mut Ctx) -> Value {
 fn eval_mentions_all(args: &[Value], ctx: &mut Ctx) -> Value {
     match figure_list(&args[1]) {
         Ok(figures) => {
+            note_figures(&args[0], &figures, ctx);
             let tokens = text_tokens(&args[0], ctx);
             Value::Bool(figures.iter().all(|f| tokens.mentions(f)))
         }

@@ -112,6 +112,8 @@ pub struct Ctx {
     pub regexes: HashMap<String, Result<Arc<regex::Regex>, String>>,
     pub code: code::CodeCache,
     pub figures: figures::FigureCache,
+    /// When explaining: notes on what text matches were found where (or not found).
+    pub evidence: Option<Vec<String>>,
 }
 
 impl Ctx {
@@ -129,11 +131,38 @@ impl Ctx {
         r
     }
 
+    /// Records a piece of evidence when explaining (the note is only built then).
+    pub fn note(&mut self, note: impl FnOnce() -> String) {
+        if let Some(notes) = &mut self.evidence
+            && notes.len() < 32
+        {
+            notes.push(note());
+        }
+    }
+
+    /// Whether evidence is being collected (to skip work that only feeds notes).
+    pub fn explaining(&self) -> bool {
+        self.evidence.is_some()
+    }
+
     /// Called by the engine before each case: drops per-case memos.
     pub fn start_case(&mut self) {
         self.figures.clear();
         self.code.start_case();
     }
+}
+
+/// `found `needle` at chars 10..18: “…context…”` for evidence notes (offsets in code points).
+pub fn found_at(text: &str, start: usize, end: usize, what: &str) -> String {
+    let start_chars = text[..start].chars().count();
+    let end_chars = start_chars + text[start..end].chars().count();
+    let before: String = {
+        let b: Vec<char> = text[..start].chars().rev().take(24).collect();
+        b.into_iter().rev().collect()
+    };
+    let after: String = text[end..].chars().take(24).collect();
+    let excerpt = format!("{before}[{}]{after}", &text[start..end]).replace(['\n', '\r', '\t'], " ");
+    format!("found {what} at chars {start_chars}..{end_chars}: “{}”", crate::value::shorten(&excerpt, 90))
 }
 
 /// Every builtin, in a stable order.

@@ -227,7 +227,17 @@ fn eval_normalize(args: &[Value], _: &mut Ctx) -> Value {
 
 fn eval_contains(args: &[Value], ctx: &mut Ctx) -> Value {
     match (&args[0], &args[1]) {
-        (Value::String(haystack), Value::String(needle)) => Value::Bool(haystack.contains(&**needle)),
+        (Value::String(haystack), Value::String(needle)) => {
+            let at = haystack.find(&**needle);
+            if ctx.explaining() {
+                let what = format!("`{}`", shorten(needle, 40));
+                match at {
+                    Some(i) => ctx.note(|| super::found_at(haystack, i, i + needle.len(), &what)),
+                    None => ctx.note(|| format!("{what} not found")),
+                }
+            }
+            Value::Bool(at.is_some())
+        }
         (Value::String(_), other) => {
             Value::error(format!("`contains` on a string needs a string needle, found {}", other.type_name()))
         }
@@ -251,6 +261,20 @@ fn eval_ends_with(args: &[Value], _: &mut Ctx) -> Value {
 
 fn eval_matches(args: &[Value], ctx: &mut Ctx) -> Value {
     match regex_arg(&args[1], ctx) {
+        Ok(re) if ctx.explaining() => {
+            let text = str_arg(&args[0]);
+            let what = format!("/{}/", shorten(re.as_str(), 40));
+            match re.find(text) {
+                Some(m) => {
+                    ctx.note(|| super::found_at(text, m.start(), m.end(), &what));
+                    Value::Bool(true)
+                }
+                None => {
+                    ctx.note(|| format!("{what} does not match"));
+                    Value::Bool(false)
+                }
+            }
+        }
         Ok(re) => Value::Bool(re.is_match(str_arg(&args[0]))),
         Err(e) => e,
     }
@@ -259,7 +283,11 @@ fn eval_matches(args: &[Value], ctx: &mut Ctx) -> Value {
 fn eval_find(args: &[Value], ctx: &mut Ctx) -> Value {
     match regex_arg(&args[1], ctx) {
         Ok(re) => match re.find(str_arg(&args[0])) {
-            Some(m) => Value::str(m.as_str()),
+            Some(m) => {
+                let what = format!("/{}/", shorten(re.as_str(), 40));
+                ctx.note(|| super::found_at(str_arg(&args[0]), m.start(), m.end(), &what));
+                Value::str(m.as_str())
+            }
             None => Value::Missing(Arc::from(format!("no match of /{}/", shorten(re.as_str(), 40)))),
         },
         Err(e) => e,

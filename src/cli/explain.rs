@@ -89,6 +89,9 @@ fn account(id: &str, line: usize, score: f64, outcome: Option<&Outcome>, json: &
         if let Some(r) = &c.reason {
             let _ = writeln!(s, "      {}", shorten(r, 200));
         }
+        for e in &c.evidence {
+            let _ = writeln!(s, "      {e}");
+        }
     }
     s.push('\n');
     s

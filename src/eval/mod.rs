@@ -142,6 +142,9 @@ pub struct CriterionResult {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// With [`Program::grade_traced`]: what text matches were found where (or not found).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 /// The result of grading one case.
@@ -325,6 +328,7 @@ fn skip_rest(items: &[ItemEx], criteria: &mut Vec<CriterionResult>) {
         earned: 0.0,
         status: Status::Skipped,
         reason: Some("a gate decided the score first".into()),
+        evidence: Vec::new(),
     };
     for item in items {
         match item {
@@ -337,6 +341,7 @@ fn skip_rest(items: &[ItemEx], criteria: &mut Vec<CriterionResult>) {
                     earned: 0.0,
                     status: Status::Skipped,
                     reason: Some("a gate decided the score first".into()),
+                    evidence: Vec::new(),
                 });
                 criteria.extend(members.iter().map(skipped));
             }
@@ -348,6 +353,7 @@ fn skip_rest(items: &[ItemEx], criteria: &mut Vec<CriterionResult>) {
                     earned: 0.0,
                     status: Status::Skipped,
                     reason: Some("a gate decided the score first".into()),
+                    evidence: Vec::new(),
                 });
                 criteria.extend(steps.iter().map(|(s, _)| skipped(s)));
             }
@@ -385,8 +391,13 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
         earned: c.weight,
         status: Status::Met,
         reason: None,
+        evidence: Vec::new(),
     };
     let single = c.checks.len() == 1;
+    let explaining = env.trace.is_some();
+    if explaining {
+        env.ctx.evidence = Some(Vec::new());
+    }
     for check in &c.checks {
         match eval(&check.ex, env) {
             Value::Bool(true) => {}
@@ -418,6 +429,9 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
                 break;
             }
         }
+    }
+    if explaining {
+        result.evidence = env.ctx.evidence.take().unwrap_or_default();
     }
     env.slots[c.slot] = Value::Number(result.earned);
     result
@@ -457,7 +471,7 @@ fn group(
     } else {
         Status::Unmet
     };
-    CriterionResult { id: id.clone(), label: label.clone(), weight: w, earned, status, reason }
+    CriterionResult { id: id.clone(), label: label.clone(), weight: w, earned, status, reason, evidence: Vec::new() }
 }
 
 fn round12(x: f64) -> f64 {
@@ -482,10 +496,17 @@ fn ladder(
                 earned: 0.0,
                 status: Status::Skipped,
                 reason: Some("an earlier step was not met".into()),
+                evidence: Vec::new(),
             });
             continue;
         }
-        let (status, reason) = match eval(&check.ex, env) {
+        let explaining = env.trace.is_some();
+        if explaining {
+            env.ctx.evidence = Some(Vec::new());
+        }
+        let value = eval(&check.ex, env);
+        let evidence = if explaining { env.ctx.evidence.take().unwrap_or_default() } else { Vec::new() };
+        let (status, reason) = match value {
             Value::Bool(true) => (Status::Met, None),
             Value::Bool(false) => (Status::Unmet, Some(format!("`{}` is false", check.text))),
             other => (Status::Error, Some(format!("`{}`: {}", check.text, not_a("bool", &other)))),
@@ -504,6 +525,7 @@ fn ladder(
             earned,
             status,
             reason,
+            evidence,
         });
     }
     let weight = steps.iter().fold(0.0, |a, (s, _)| a + s.weight);
@@ -512,7 +534,18 @@ fn ladder(
         Some((Status::Error, r)) => (Status::Error, Some(r)),
         Some((_, r)) => (if running > 0.0 { Status::Met } else { Status::Unmet }, Some(r)),
     };
-    (CriterionResult { id: id.clone(), label: label.clone(), weight, earned: running, status, reason }, results)
+    (
+        CriterionResult {
+            id: id.clone(),
+            label: label.clone(),
+            weight,
+            earned: running,
+            status,
+            reason,
+            evidence: Vec::new(),
+        },
+        results,
+    )
 }
 
 struct Lowerer<'a> {
