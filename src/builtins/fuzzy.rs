@@ -548,17 +548,7 @@ fn eval_token_sort_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
 
 /// The strings of a list argument, or an error naming the list, the index and what was found.
 fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a str>, Value> {
-    let Some(items) = list.as_list() else {
-        return Err(Value::error(format!("`{name}` is a {}, expected a list", list.type_name())));
-    };
-    if items.len() > ctx.limits.list_len {
-        return Err(Value::error(format!(
-            "`{name}` has {} elements, more than the list limit of {}",
-            items.len(),
-            ctx.limits.list_len
-        )));
-    }
-    items
+    super::list_arg(list, name, ctx)?
         .iter()
         .enumerate()
         .map(|(i, v)| match v {

@@ -152,6 +152,22 @@ impl Ctx {
     }
 }
 
+/// The elements of list argument `name`, or an error when it is not a list or is longer than the
+/// list limit.
+pub fn list_arg<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<&'a [Value], Value> {
+    let Some(items) = list.as_list() else {
+        return Err(Value::error(format!("`{name}` is a {}, expected a list", list.type_name())));
+    };
+    if items.len() > ctx.limits.list_len {
+        return Err(Value::error(format!(
+            "`{name}` has {} elements, more than the list limit of {}",
+            items.len(),
+            ctx.limits.list_len
+        )));
+    }
+    Ok(items)
+}
+
 /// `found `needle` at chars 10..18: “…context…”` for evidence notes (offsets in code points).
 pub fn found_at(text: &str, start: usize, end: usize, what: &str) -> String {
     let start_chars = text[..start].chars().count();

@@ -74,17 +74,7 @@ fn key_part(v: &Value) -> Result<KeyPart, String> {
 /// The keys of the elements of list argument `name`, keyed by the fields `by` (or the elements
 /// themselves when `by` is empty).
 fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Value> {
-    let Some(items) = list.as_list() else {
-        return Err(Value::error(format!("`{name}` is a {}, expected a list", list.type_name())));
-    };
-    if items.len() > ctx.limits.list_len {
-        return Err(Value::error(format!(
-            "`{name}` has {} elements, more than the list limit of {}",
-            items.len(),
-            ctx.limits.list_len
-        )));
-    }
-    items
+    super::list_arg(list, name, ctx)?
         .iter()
         .enumerate()
         .map(|(i, item)| {

@@ -482,19 +482,7 @@ impl<'a> Checker<'a> {
         if has_score {
             return;
         }
-        let positive = |w: f64| if w > 0.0 { w } else { 0.0 };
-        let mut reachable = 0.0;
-        for item in &plan.items {
-            match item {
-                PlanItem::Criterion(c) => reachable += positive(c.weight),
-                PlanItem::Group(g) => match g.weight {
-                    Some(w) => reachable += positive(w),
-                    None => reachable += g.members.iter().map(|m| positive(m.weight)).sum::<f64>(),
-                },
-                PlanItem::Ladder(l) => reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>(),
-                _ => {}
-            }
-        }
+        let reachable = plan.max_attainable();
         if reachable + 1e-9 < max {
             self.error(
                 Diagnostic::warning(
@@ -937,15 +925,7 @@ fn signature(b: &builtins::Builtin) -> String {
 }
 
 fn item_span(item: &Item) -> Span {
-    match item {
-        Item::Setting(s) => s.span,
-        Item::Let(l) => l.span,
-        Item::Criterion(c) => c.span,
-        Item::Group(g) => g.span,
-        Item::Ladder(l) => l.span,
-        Item::Gate(g) => g.span,
-        Item::Score(e) => e.span,
-    }
+    item.span()
 }
 
 /// Splits `a and b and c` into its parts (so a trace can name the part that failed).

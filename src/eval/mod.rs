@@ -794,52 +794,56 @@ fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<Vec<Value>>, Value> 
     }
 }
 
-fn comprehension(slot: usize, source: &Ex, filter: Option<&Ex>, body: &Ex, env: &mut Env) -> Value {
+/// Binds each element of a comprehension's source in turn and calls `step` for the ones that pass
+/// the `where` filter; `step` returns `Some(value)` to stop early with that value.
+fn each_element(
+    slot: usize,
+    source: &Ex,
+    filter: Option<&Ex>,
+    env: &mut Env,
+    mut step: impl FnMut(&mut Env) -> Option<Value>,
+) -> Option<Value> {
     let xs = match iterate_source(source, env) {
         Ok(xs) => xs,
-        Err(e) => return e,
+        Err(e) => return Some(e),
     };
-    let mut out = Vec::with_capacity(xs.len());
     for x in xs.iter() {
         env.slots[slot] = x.clone();
         if let Some(f) = filter {
             match eval(f, env) {
                 Value::Bool(true) => {}
                 Value::Bool(false) => continue,
-                other => return Value::error(format!("`where`: {}", not_a("bool", &other))),
+                other => return Some(Value::error(format!("`where`: {}", not_a("bool", &other)))),
             }
         }
+        if let Some(done) = step(env) {
+            return Some(done);
+        }
+    }
+    None
+}
+
+fn comprehension(slot: usize, source: &Ex, filter: Option<&Ex>, body: &Ex, env: &mut Env) -> Value {
+    let mut out = Vec::new();
+    let stopped = each_element(slot, source, filter, env, |env| {
         let v = eval(body, env);
         if v.is_error() {
-            return v;
+            return Some(v);
         }
         out.push(v);
-    }
-    Value::list(out)
+        None
+    });
+    stopped.unwrap_or_else(|| Value::list(out))
 }
 
 fn quantifier(any: bool, slot: usize, source: &Ex, filter: Option<&Ex>, body: &Ex, env: &mut Env) -> Value {
-    let xs = match iterate_source(source, env) {
-        Ok(xs) => xs,
-        Err(e) => return e,
-    };
     let name = if any { "any" } else { "all" };
-    for x in xs.iter() {
-        env.slots[slot] = x.clone();
-        if let Some(f) = filter {
-            match eval(f, env) {
-                Value::Bool(true) => {}
-                Value::Bool(false) => continue,
-                other => return Value::error(format!("`where`: {}", not_a("bool", &other))),
-            }
-        }
-        match eval(body, env) {
-            Value::Bool(b) if b == any => return Value::Bool(any),
-            Value::Bool(_) => {}
-            other => return Value::error(format!("`{name}`: {}", not_a("bool", &other))),
-        }
-    }
-    Value::Bool(!any)
+    let stopped = each_element(slot, source, filter, env, |env| match eval(body, env) {
+        Value::Bool(b) if b == any => Some(Value::Bool(any)),
+        Value::Bool(_) => None,
+        other => Some(Value::error(format!("`{name}`: {}", not_a("bool", &other)))),
+    });
+    stopped.unwrap_or(Value::Bool(!any))
 }
 
 fn unary(op: UnOp, v: Value) -> Value {

@@ -440,13 +440,8 @@ impl Fmt<'_> {
         let span = match c {
             Child::Rubric(r) => r.span,
             Child::Item(i) => match i {
-                Item::Setting(s) => s.span,
-                Item::Let(l) => l.span,
-                Item::Criterion(c) => c.span,
-                Item::Group(g) => g.span,
-                Item::Ladder(l) => l.span,
-                Item::Gate(g) => g.span,
                 Item::Score(e) => Span::new(self.keyword_before(e.span.start, "score"), e.span.end),
+                other => other.span(),
             },
             Child::Let(l) => l.span,
             Child::Criterion(c) => c.span,

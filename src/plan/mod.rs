@@ -182,6 +182,25 @@ fn json_depth(text: &str) -> usize {
 }
 
 impl Plan {
+    /// The most the criteria can earn together: the sum of positive weights (a group counts its
+    /// own weight, or its members' when it has none; a ladder all its steps).
+    pub fn max_attainable(&self) -> f64 {
+        let positive = |w: f64| if w > 0.0 { w } else { 0.0 };
+        let mut reachable = 0.0;
+        for item in &self.items {
+            match item {
+                PlanItem::Criterion(c) => reachable += positive(c.weight),
+                PlanItem::Group(g) => match g.weight {
+                    Some(w) => reachable += positive(w),
+                    None => reachable += g.members.iter().map(|m| positive(m.weight)).sum::<f64>(),
+                },
+                PlanItem::Ladder(l) => reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>(),
+                _ => {}
+            }
+        }
+        reachable
+    }
+
     /// The plan as pretty JSON (what `rubric compile` writes). Deterministic.
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("plans serialise");

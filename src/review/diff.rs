@@ -43,23 +43,6 @@ pub struct PlanDiff {
     pub max_attainable: (f64, f64),
 }
 
-/// The sum of positive weights, as the checker computes it for `max`.
-pub fn max_attainable(plan: &Plan) -> f64 {
-    let positive = |w: f64| if w > 0.0 { w } else { 0.0 };
-    let mut reachable = 0.0;
-    for item in &plan.items {
-        match item {
-            PlanItem::Criterion(c) => reachable += positive(c.weight),
-            PlanItem::Group(g) => match g.weight {
-                Some(w) => reachable += positive(w),
-                None => reachable += g.members.iter().map(|m| positive(m.weight)).sum::<f64>(),
-            },
-            PlanItem::Ladder(l) => reachable += l.steps.iter().map(|s| positive(s.weight)).sum::<f64>(),
-            _ => {}
-        }
-    }
-    reachable
-}
 
 /// A plan with what does not affect meaning blanked: locations, source name, compiler version.
 fn normalized(plan: &Plan) -> Plan {
@@ -455,7 +438,7 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     if !same && changes.is_empty() {
         changes.push(change("rubric", "plan", "changed", Json::Null, Json::Null));
     }
-    PlanDiff { same, changes, max_attainable: (max_attainable(old), max_attainable(new)) }
+    PlanDiff { same, changes, max_attainable: (old.max_attainable(), new.max_attainable()) }
 }
 
 /// Gates have no ids: an unchanged gate matches by condition and value, a gate whose value changed

@@ -61,6 +61,21 @@ pub enum Item {
     Score(Expr),
 }
 
+impl Item {
+    /// The source span of the whole item (for `score`, of its expression).
+    pub fn span(&self) -> Span {
+        match self {
+            Item::Setting(s) => s.span,
+            Item::Let(l) => l.span,
+            Item::Criterion(c) => c.span,
+            Item::Group(g) => g.span,
+            Item::Ladder(l) => l.span,
+            Item::Gate(g) => g.span,
+            Item::Score(e) => e.span,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Setting {
     pub name: Ident,
