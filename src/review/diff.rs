@@ -43,7 +43,6 @@ pub struct PlanDiff {
     pub max_attainable: (f64, f64),
 }
 
-
 /// A plan with what does not affect meaning blanked: locations, source name, compiler version.
 fn normalized(plan: &Plan) -> Plan {
     let mut p = plan.clone();
