@@ -37,6 +37,12 @@ pub struct Builtin {
     pub validate: Option<Validate>,
 }
 
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
 /// A parameter: positional, or given by name (`similarity: ratio`).
 pub struct Param {
     pub name: &'static str,

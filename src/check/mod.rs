@@ -161,7 +161,7 @@ impl<'a> Checker<'a> {
         let mut settings: HashMap<String, Span> = HashMap::new();
         let mut score_seen: Option<Span> = None;
         let mut gates = 0;
-        for (i, item) in r.items.iter().enumerate() {
+        for item in &r.items {
             if let Some(score_span) = score_seen.filter(|_| !matches!(item, Item::Score(_))) {
                 let sp = item_span(item);
                 self.error(
@@ -258,7 +258,6 @@ impl<'a> Checker<'a> {
                     plan.items.push(PlanItem::Score { value, at: self.at(e.span) });
                 }
             }
-            let _ = i;
         }
         self.max_reachable(r, &plan, settings.get("max").copied(), score_seen.is_some());
         self.report_unused(0);
@@ -845,8 +844,8 @@ impl<'a> Checker<'a> {
         let mut literals: Vec<Option<Value>> = Vec::with_capacity(b.params.len());
         for (i, p) in b.params.iter().enumerate() {
             match (&slots[i], p.default) {
-                (Some((a, node, _)), _) => {
-                    literals.push(literal_value(&a.value, node));
+                (Some((_, node, _)), _) => {
+                    literals.push(node_const(node));
                     nodes.push(node.clone());
                 }
                 (None, Some(default)) => {
@@ -972,12 +971,7 @@ fn jsonpath_error(e: &jsonpath_rust::parser::errors::JsonPathError) -> (usize, S
     }
 }
 
-/// The value of a literal argument, for compile-time validation.
-fn literal_value(e: &Expr, node: &Node) -> Option<Value> {
-    let _ = e;
-    node_const(node)
-}
-
+/// The value of a literal argument (a constant or a list of constants), for compile-time validation.
 fn node_const(node: &Node) -> Option<Value> {
     match node {
         Node::Const(c) => crate::eval::const_value(c).ok(),

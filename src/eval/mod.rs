@@ -58,12 +58,6 @@ enum Ex {
     },
 }
 
-impl std::fmt::Debug for Builtin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
-    }
-}
-
 #[derive(Debug)]
 struct CheckEx {
     ex: Ex,
