@@ -106,7 +106,7 @@ fn every_input_line_yields_one_result_line_in_order() {
         lines[6]["error"]
             .as_str()
             .unwrap()
-            .contains("required value `item.reference_answer.tool_parameters` is missing"),
+            .contains("required value `item.reference_answer.tool_called` is missing"),
         "{}",
         lines[6]
     );

@@ -170,7 +170,52 @@ fn overlap(args: &[Value], ctx: &Ctx, kind: fn(Vec<Key>, Vec<Key>) -> Overlap) -
     let by = field_names(&args[2])?;
     let predicted = keys(&args[0], "predicted", &by, ctx)?;
     let reference = keys(&args[1], "reference", &by, ctx)?;
+    refuse_bool_number_clash(&predicted, &reference)?;
     Ok(kind(predicted, reference))
+}
+
+/// Booleans and the numbers 0 and 1 are different keys here (JSON equality) but the same key in
+/// Python (`True == 1`), which graders ported from Python rely on. When both kinds meet in one
+/// comparison the answer depends on which rule was meant, so it is an error that says so rather
+/// than a silent guess.
+fn refuse_bool_number_clash(predicted: &[Key], reference: &[Key]) -> Result<(), Value> {
+    let as_python = |k: &Key| -> Key {
+        k.iter()
+            .map(|p| match p {
+                KeyPart::Bool(b) => KeyPart::Number(NumberKey::new(if *b { 1.0 } else { 0.0 })),
+                other => other.clone(),
+            })
+            .collect()
+    };
+    let mut seen: BTreeMap<Key, &Key> = BTreeMap::new();
+    for k in predicted.iter().chain(reference) {
+        if !k.iter().any(|p| matches!(p, KeyPart::Bool(_) | KeyPart::Number(_))) {
+            continue;
+        }
+        let first = *seen.entry(as_python(k)).or_insert(k);
+        if first != k {
+            return Err(Value::error(format!(
+                "keys {} and {} differ in JSON (`true != 1`) but are equal in Python (`True == 1`); \
+                 normalise the values (e.g. booleans as true/false only) so the comparison is unambiguous",
+                show(first),
+                show(k)
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn show(k: &Key) -> String {
+    let parts: Vec<String> = k
+        .iter()
+        .map(|p| match p {
+            KeyPart::Null => "null".to_string(),
+            KeyPart::Bool(b) => b.to_string(),
+            KeyPart::Number(n) => Value::Number(n.0).short(20),
+            KeyPart::String(s) => format!("{:?}", crate::value::shorten(s, 20)),
+        })
+        .collect();
+    format!("`({})`", parts.join(", "))
 }
 
 fn number(r: Result<f64, Value>) -> Value {
@@ -354,7 +399,8 @@ mod tests {
         let f1 = |p: Value, r: Value| num(call("multiset_f1", vec![l(vec![p]), l(vec![r])]));
         assert_eq!(f1(n(1.0), n(1.0)), 1.0);
         assert_eq!(f1(n(-0.0), n(0.0)), 1.0);
-        assert_eq!(f1(Value::Bool(true), n(1.0)), 0.0);
+        assert!(call("multiset_f1", vec![l(vec![Value::Bool(true)]), l(vec![n(1.0)])]).is_error());
+        assert_eq!(f1(Value::Bool(true), n(2.0)), 0.0);
         assert_eq!(f1(s("8"), n(8.0)), 0.0);
         assert_eq!(f1(s("é"), s("e\u{301}")), 0.0);
         assert_eq!(f1(Value::Null, Value::Null), 1.0);
