@@ -493,6 +493,17 @@ impl<'a> Checker<'a> {
                 .with_label(r.name.span, "in this rubric")
                 .with_help("raise some weights, add criteria, or lower `max`"),
             );
+        } else if reachable > max + 1e-9 {
+            self.error(
+                Diagnostic::warning(
+                    "rubric::max_exceeded",
+                    format!("the criteria can earn up to {} but the declared maximum is {max}", round9(reachable)),
+                    span,
+                    "declared here",
+                )
+                .with_label(r.name.span, "in this rubric")
+                .with_help(format!("lower some weights, raise `max`, or cap the score: `score clamp(total, 0, {max})`")),
+            );
         }
     }
 
