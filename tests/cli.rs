@@ -212,3 +212,16 @@ fn explain_snapshots() {
         });
     }
 }
+
+#[test]
+fn work_limit_fails_the_case_with_a_reason_instead_of_hanging() {
+    let args = ["grade", "tests/fixtures/cli/quadratic.rubric", "--cases", "tests/fixtures/cli/quadratic.jsonl"];
+    let within = rubric(&args);
+    assert_eq!(within.status.code(), Some(0), "{}", stderr(&within));
+    let r: serde_json::Value = serde_json::from_str(stdout(&within).trim()).unwrap();
+    assert_eq!(r["error"], serde_json::Value::Null);
+    let limited = rubric(&[&args[..], &["--max-steps", "1000"]].concat());
+    let r: serde_json::Value = serde_json::from_str(stdout(&limited).trim()).unwrap();
+    assert_eq!(r["score"], 0.0);
+    assert!(r["error"].as_str().unwrap().contains("exceeded the work limit of 1000 steps"), "{r}");
+}
