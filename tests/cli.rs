@@ -103,10 +103,7 @@ fn every_input_line_yields_one_result_line_in_order() {
     assert_eq!(lines[4]["error"], "line 5: blank line");
     assert_eq!(summary[5], ("\"no-sample\"".into(), 0.0, Some(6)));
     assert!(
-        lines[6]["error"]
-            .as_str()
-            .unwrap()
-            .contains("required value `item.reference_answer.tool_called` is missing"),
+        lines[6]["error"].as_str().unwrap().contains("required value `item.reference_answer.tool_called` is missing"),
         "{}",
         lines[6]
     );

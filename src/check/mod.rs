@@ -502,7 +502,9 @@ impl<'a> Checker<'a> {
                     "declared here",
                 )
                 .with_label(r.name.span, "in this rubric")
-                .with_help(format!("lower some weights, raise `max`, or cap the score: `score clamp(total, 0, {max})`")),
+                .with_help(format!(
+                    "lower some weights, raise `max`, or cap the score: `score clamp(total, 0, {max})`"
+                )),
             );
         }
     }
