@@ -344,12 +344,8 @@ fn string(a: &[Value], _: &mut Ctx) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use crate::builtins::testing::{call, l, n, s};
+    use crate::builtins::testing::{call, l, n, num, s};
     use crate::value::Value;
-
-    fn num(v: Value) -> f64 {
-        v.as_f64().unwrap_or_else(|| panic!("not a number: {v:?}"))
-    }
 
     #[test]
     fn len_counts_code_points() {

@@ -691,17 +691,7 @@ pub const BUILTINS: &[Builtin] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builtins::testing::{call, l, n, s};
-
-    fn num(v: Value) -> f64 {
-        v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
-    }
-    fn err(v: Value) -> String {
-        match v {
-            Value::Error(e) => e.message.clone(),
-            other => panic!("expected an error, got {other}"),
-        }
-    }
+    use crate::builtins::testing::{call, err, l, n, num, s};
 
     #[test]
     fn ratio_basics() {

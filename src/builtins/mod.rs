@@ -259,6 +259,17 @@ pub(crate) mod testing {
     pub fn l(xs: Vec<Value>) -> Value {
         Value::list(xs)
     }
+    /// The number a builtin returned (panics on anything else).
+    pub fn num(v: Value) -> f64 {
+        v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
+    }
+    /// The message of the error a builtin returned (panics on anything else).
+    pub fn err(v: Value) -> String {
+        match v {
+            Value::Error(e) => e.message.clone(),
+            other => panic!("expected an error, got {other}"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -346,7 +346,7 @@ pub const BUILTINS: &[Builtin] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::builtins::testing::{call, l, n, s};
+    use crate::builtins::testing::{call, err, l, n, num, s};
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(Arc::new(pairs.iter().map(|(k, v)| (Arc::from(*k), v.clone())).collect()))
@@ -356,15 +356,6 @@ mod tests {
     }
     fn by_nv() -> Value {
         l(vec![s("name"), s("value")])
-    }
-    fn num(v: Value) -> f64 {
-        v.as_f64().unwrap_or_else(|| panic!("expected a number, got {v}"))
-    }
-    fn err(v: Value) -> String {
-        match v {
-            Value::Error(e) => e.message.clone(),
-            other => panic!("expected an error, got {other}"),
-        }
     }
 
     #[test]
