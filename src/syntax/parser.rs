@@ -419,6 +419,7 @@ fn item_shape(keyword: &str) -> &'static str {
             "a group is `group ID +WEIGHT \"label\" MODE { criterion ... }` (weight, label and mode `all`, `any`, `at_least N` are optional)"
         }
         "ladder" => "a ladder is `ladder ID \"label\" { step ID +WEIGHT \"label\": EXPR ... }`",
+        "step" => "a ladder step is `step ID +WEIGHT \"label\": EXPR`",
         "when" => "a gate is `when CONDITION => VALUE`",
         "score" => "the score is `score EXPR`, the last item",
         "on_error" | "max" => "a setting is `on_error NUMBER` or `max NUMBER`",
@@ -491,13 +492,20 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
         .with_help(help);
     }
     if positives == [Rule::weight] {
+        // The weight belongs to the nearest `criterion` or `step` before it (inside a group, the
+        // segment's own keyword is `group`).
+        let owner = ["criterion", "step"]
+            .iter()
+            .filter_map(|k| source[seg.start..pos].rfind(k).map(|i| (i, *k)))
+            .max()
+            .map_or(shape, |(_, k)| item_shape(k));
         return Diagnostic::error(
             "rubric::missing_weight",
             format!("expected a weight such as `+0.5`, found {}", found(source, pos)),
             Span::new(pos, token_end(source, pos)),
             "a weight goes here",
         )
-        .with_help(format!("{shape}; a negative weight (`-0.5`) is a penalty"));
+        .with_help(format!("{owner}; a negative weight (`-0.5`) is a penalty"));
     }
     let names_expected = positives.contains(&Rule::ident) || alternatives.iter().any(|a| a == "an expression");
     let starts_expression = ["true", "false", "null", "not", "if", "for", "sample", "item", "case"];
