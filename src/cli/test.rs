@@ -167,7 +167,13 @@ fn describe(r: &ExampleRun) -> String {
             Problem::UnknownIds { ids, known } => writeln!(
                 s,
                 "  unknown criteria: {} (the rubric has: {})",
-                ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "),
+                ids.iter()
+                    .map(|i| match crate::check::did_you_mean(i, known.iter().map(String::as_str)) {
+                        Some(close) => format!("`{i}` (did you mean `{close}`?)"),
+                        None => format!("`{i}`"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if known.is_empty() { "none".to_string() } else { known.join(", ") }
             ),
         };
