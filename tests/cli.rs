@@ -222,3 +222,20 @@ fn work_limit_fails_the_case_with_a_reason_instead_of_hanging() {
     assert_eq!(r["score"], 0.0);
     assert!(r["error"].as_str().unwrap().contains("exceeded the work limit of 1000 steps"), "{r}");
 }
+
+/// Nova reward-Lambda samples (the dataset row with the model's reply as its last message) grade
+/// like cases: the reply becomes `sample`, the row `item` (`reference_answer` also under `metadata`).
+#[test]
+fn nova_lambda_samples_are_graded() {
+    let chem = rubric(&["grade", "rubrics/chem.rubric", "--cases", "tests/fixtures/cli/nova_chem.jsonl"]);
+    assert_eq!(chem.status.code(), Some(0), "{}", stderr(&chem));
+    let r: serde_json::Value = serde_json::from_str(stdout(&chem).trim()).unwrap();
+    assert_eq!((r["id"].as_str(), r["score"].as_f64()), (Some("chem-001"), Some(0.5)));
+    let tool = rubric(&["grade", "rubrics/nova_tool.rubric", "--cases", "tests/fixtures/cli/nova_tool.jsonl"]);
+    assert_eq!(tool.status.code(), Some(0), "{}", stderr(&tool));
+    let scores: Vec<f64> = stdout(&tool)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(scores, [1.0, 0.0]);
+}

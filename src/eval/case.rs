@@ -153,9 +153,24 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
         Err(e) => return Err(bad(format!("invalid JSON: {e}"))),
     };
     let Value::Object(map) = &doc else {
-        return Err(bad(format!("a case must be a JSON object, found {}", json_type(&doc))));
+        let hint = if matches!(doc, Value::List(_)) {
+            " (a batch of samples goes one per line, e.g. `jq -c '.[]'`)"
+        } else {
+            ""
+        };
+        return Err(bad(format!("a case must be a JSON object, found {}{hint}", json_type(&doc))));
     };
     let id = map.get("id").map(Value::to_json).unwrap_or(serde_json::Value::Null);
+    if !map.contains_key("sample") && !map.contains_key("item") {
+        // Not the OpenAI grader shape: perhaps a Nova reward-Lambda sample (the dataset row with the
+        // model's reply as its last message). Its parts are all needed, so it is read whole.
+        let mut de = serde_json::Deserializer::from_slice(line);
+        let row = Projected(&Projection::All).deserialize(&mut de).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        return from_nova(&row).ok_or_else(|| LineError {
+            id,
+            message: "the case has no `sample` and `item` (nor Nova `messages` ending with an assistant reply)".into(),
+        });
+    }
     for field in ["sample", "item"] {
         match map.get(field) {
             Some(Value::Object(_)) => {}
@@ -169,6 +184,54 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
         }
     }
     Ok(doc)
+}
+
+/// A case from a Nova reward-Lambda sample: `{id, messages, reference_answer, ...}` whose last
+/// message is the assistant's reply (`reference_answer` may sit under `metadata`). The reply becomes
+/// `sample` (`output_text`; `output_json`, its strict JSON parse or null; `output_tools`, its
+/// `tool_calls`) and the row without the reply becomes `item`.
+pub fn from_nova(row: &Value) -> Option<Value> {
+    let row = row.as_object()?;
+    let messages = row.get("messages")?.as_list()?;
+    let (reply, earlier) = messages.split_last()?;
+    let reply = reply.as_object()?;
+    if reply.get("role")?.as_str()? != "assistant" {
+        return None;
+    }
+    let text = match reply.get("content") {
+        Some(Value::String(s)) => s.to_string(),
+        // Content parts: the text of every `{type: "text", text}` part, in order.
+        Some(Value::List(parts)) => parts
+            .iter()
+            .filter_map(|p| p.as_object()?.get("text")?.as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => String::new(),
+    };
+    let output_json = match crate::builtins::json::parse_strict(&text) {
+        Ok(v) => v,
+        Err(_) => Value::Null,
+    };
+    let output_tools = match reply.get("tool_calls") {
+        Some(calls @ Value::List(_)) => calls.clone(),
+        _ => Value::list(Vec::new()),
+    };
+    let mut item = row.clone();
+    item.insert("messages".into(), Value::list(earlier.to_vec()));
+    if !item.contains_key("reference_answer")
+        && let Some(reference) = row.get("metadata").and_then(|m| m.as_object()?.get("reference_answer"))
+    {
+        item.insert("reference_answer".into(), reference.clone());
+    }
+    let mut sample = Map::new();
+    sample.insert("output_text".into(), Value::str(&text));
+    sample.insert("output_json".into(), output_json);
+    sample.insert("output_tools".into(), output_tools);
+    let mut case = Map::new();
+    case.insert("id".into(), row.get("id").cloned().unwrap_or(Value::Null));
+    case.insert("item".into(), Value::Object(Arc::new(item)));
+    case.insert("sample".into(), Value::Object(Arc::new(sample)));
+    Some(Value::Object(Arc::new(case)))
 }
 
 fn json_type(v: &Value) -> &'static str {
@@ -251,11 +314,37 @@ mod tests {
         let msg = |l: &[u8]| parse_line(l, &proj(&[])).unwrap_err().message;
         assert_eq!(msg(b"  "), "blank line");
         assert!(msg(b"{\"a\":").starts_with("invalid JSON"));
-        assert_eq!(msg(b"[1]"), "a case must be a JSON object, found an array");
+        assert!(msg(b"[1]").starts_with("a case must be a JSON object, found an array"));
         assert_eq!(msg(b"{\"item\":{}}"), "the case has no `sample`");
+        assert!(msg(b"[{}]").contains("one per line"));
         assert_eq!(msg(b"{\"sample\":1,\"item\":{}}"), "`sample` must be an object, found a number");
         assert!(msg(b"{\"a\":\"\xff\"}").starts_with("not valid UTF-8"));
     }
+    #[test]
+    fn a_nova_sample_becomes_a_case() {
+        let line = br#"{"id":"n1","messages":[{"role":"user","content":"2+2?"},{"role":"assistant","content":"{\"answer\": 4}","tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}],"metadata":{"reference_answer":{"answer":4}}}"#;
+        let case = parse_line(line, &proj(&[&["sample", "output_json"]])).unwrap().to_json();
+        assert_eq!(case["id"], "n1");
+        assert_eq!(case["sample"]["output_text"], "{\"answer\": 4}");
+        assert_eq!(case["sample"]["output_json"]["answer"], 4);
+        assert_eq!(case["sample"]["output_tools"][0]["function"]["name"], "f");
+        assert_eq!(case["item"]["reference_answer"]["answer"], 4);
+        assert_eq!(case["item"]["messages"].as_array().unwrap().len(), 1);
+    }
+    #[test]
+    fn a_nova_reply_in_parts_is_joined_and_prose_is_not_json() {
+        let line = br#"{"messages":[{"role":"assistant","content":[{"type":"text","text":"Hello "},{"type":"text","text":"world"}]}],"reference_answer":{}}"#;
+        let case = parse_line(line, &proj(&[])).unwrap().to_json();
+        assert_eq!(case["sample"]["output_text"], "Hello world");
+        assert_eq!(case["sample"]["output_json"], serde_json::Value::Null);
+    }
+    #[test]
+    fn messages_without_an_assistant_reply_are_not_a_case() {
+        let e = parse_line(br#"{"id":3,"messages":[{"role":"user","content":"hi"}]}"#, &proj(&[])).unwrap_err();
+        assert_eq!(e.id, 3);
+        assert!(e.message.contains("Nova `messages`"), "{}", e.message);
+    }
+
     #[test]
     fn the_id_survives_a_data_error() {
         let e = parse_line(br#"{"id":7,"item":{}}"#, &proj(&[])).unwrap_err();
