@@ -318,14 +318,35 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
         Ok(compiled) => compiled,
         Err(message) => return Value::error(message),
     };
-    if cache.prefilter && !compiled.required.iter().all(|text| code.contains(text.as_str())) {
+    let shown = || format!("pattern `{}`", crate::value::shorten(pattern, 60));
+    if cache.prefilter
+        && let Some(absent) = compiled.required.iter().find(|text| !code.contains(text.as_str()))
+    {
         cache.stats.prefilter_skips += 1;
+        let absent = absent.clone();
+        ctx.note(|| format!("{} does not match: the code has no `{absent}`", shown()));
         return no_matches(want);
     }
     let tree = cache.tree(code, lang);
     let root = tree.root();
     match want {
-        Want::Any => Value::Bool(root.find(&compiled.pattern).is_some()),
+        Want::Any => {
+            let found = root.find(&compiled.pattern);
+            // (`ctx.evidence` is used directly: the tree still borrows `ctx.code`.)
+            if let Some(notes) = ctx.evidence.as_mut() {
+                let note = match &found {
+                    Some(m) => format!(
+                        "{} matches at line {}: `{}`",
+                        shown(),
+                        m.start_pos().line() + 1,
+                        crate::value::shorten(&m.text().replace('\n', " "), 60)
+                    ),
+                    None => format!("{} does not match", shown()),
+                };
+                notes.push(note);
+            }
+            Value::Bool(found.is_some())
+        }
         Want::Count => Value::Number(root.find_all(&compiled.pattern).count() as f64),
         Want::Texts => Value::list(root.find_all(&compiled.pattern).map(|m| Value::str(&m.text())).collect()),
     }

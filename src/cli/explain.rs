@@ -60,8 +60,11 @@ fn account(id: &str, line: usize, score: f64, outcome: Option<&Outcome>, json: &
     };
     if !o.trace.is_empty() {
         let _ = writeln!(s, "  values:");
-        for (what, v) in &o.trace {
-            let _ = writeln!(s, "    {what} = {}", v.short(100));
+        for e in &o.trace {
+            let _ = writeln!(s, "    {} = {}", e.what, e.value.short(100));
+            for note in &e.evidence {
+                let _ = writeln!(s, "      {note}");
+            }
         }
     }
     if let Some(g) = &o.gate {

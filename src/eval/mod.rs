@@ -141,6 +141,16 @@ pub struct CriterionResult {
     pub evidence: Vec<String>,
 }
 
+/// A value read or computed while grading a case (for `explain`).
+#[derive(Clone, Debug)]
+pub struct TraceEntry {
+    /// A path as written (`sample.output_text`) or `let NAME`.
+    pub what: String,
+    pub value: Value,
+    /// What text or code matches were found (or not) while computing it.
+    pub evidence: Vec<String>,
+}
+
 /// The result of grading one case.
 #[derive(Clone, Debug)]
 pub struct Outcome {
@@ -151,12 +161,12 @@ pub struct Outcome {
     pub gate: Option<String>,
     /// With [`Program::grade_traced`]: the data read (path -> value) and the bindings computed,
     /// in evaluation order.
-    pub trace: Vec<(String, Value)>,
+    pub trace: Vec<TraceEntry>,
 }
 
 struct Env<'c> {
     /// When tracing: the paths read and the bindings computed.
-    trace: Option<Vec<(String, Value)>>,
+    trace: Option<Vec<TraceEntry>>,
     /// Steps left before the case exceeds its work limit.
     steps: u64,
     slots: Vec<Value>,
@@ -210,9 +220,13 @@ impl Program {
         for (i, item) in self.items.iter().enumerate() {
             match item {
                 ItemEx::Let { name, slot, value } => {
+                    if env.trace.is_some() {
+                        env.ctx.evidence = Some(Vec::new());
+                    }
                     let v = eval(value, &mut env);
+                    let evidence = env.ctx.evidence.take().unwrap_or_default();
                     if let Some(t) = &mut env.trace {
-                        t.push((format!("let {name}"), v.clone()));
+                        t.push(TraceEntry { what: format!("let {name}"), value: v.clone(), evidence });
                     }
                     env.slots[*slot] = v;
                 }
@@ -684,9 +698,9 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
         Ex::Path(p) => {
             let v = p.eval(env.case);
             if let Some(t) = &mut env.trace
-                && !t.iter().any(|(k, _)| *k == p.display)
+                && !t.iter().any(|e| e.what == p.display)
             {
-                t.push((p.display.clone(), v.clone()));
+                t.push(TraceEntry { what: p.display.clone(), value: v.clone(), evidence: Vec::new() });
             }
             v
         }
