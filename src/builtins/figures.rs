@@ -6,14 +6,13 @@
 //! before `%` is a percent, any other a plain (money) figure. Values compare as exact decimals, so
 //! `$248,333` = `248333` = `$248,333.00`, while `6.67%` is not found inside `26.67%`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, req};
 use crate::value::{Ty, Value, shorten};
 
 /// What kind of figure a literal is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FigureKind {
     /// `$248,333`: matches a plain number token (not followed by `%`).
     Money,
@@ -131,23 +130,22 @@ fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
 
 /// The distinct figure tokens of a text, by kind and canonical value.
 #[derive(Debug, Default)]
-pub struct TokenSet(HashSet<(FigureKind, Box<str>)>);
+pub struct TokenSet(Vec<(FigureKind, Box<str>)>);
 
 impl TokenSet {
+    /// The distinct figure tokens of a text, sorted (so membership is a binary search).
     pub fn of(text: &str) -> TokenSet {
-        let mut set = HashSet::new();
-        scan_tokens(text, |kind, number| {
-            set.insert((kind, canonical_number(number).into_boxed_str()));
-        });
-        TokenSet(set)
+        let mut tokens = Vec::new();
+        scan_tokens(text, |kind, number| tokens.push((kind, canonical_number(number).into_boxed_str())));
+        tokens.sort_unstable();
+        tokens.dedup();
+        TokenSet(tokens)
     }
 
     /// Whether a token of the figure's kind has its value.
     pub fn mentions(&self, figure: &Figure) -> bool {
         let (kind, canonical) = figure.key();
-        // `HashSet<(K, Box<str>)>` cannot be queried by `(K, &str)` without allocating, and the
-        // sets are small: a linear scan by kind and value is cheap and allocation-free.
-        self.0.iter().any(|(k, c)| *k == kind && &**c == canonical)
+        self.0.binary_search_by(|(k, c)| (*k, &**c).cmp(&(kind, canonical))).is_ok()
     }
 }
 
@@ -524,7 +522,7 @@ mod tests {
                 .collect();
             ours.sort();
             assert_eq!(ours, case.tokens, "{:?}", case.text);
-            let ordered: HashSet<(FigureKind, String)> =
+            let ordered: std::collections::HashSet<(FigureKind, String)> =
                 figure_tokens(&case.text).into_iter().map(|f| (f.kind, f.canonical)).collect();
             assert_eq!(ordered.len(), ours.len());
             cases += 1;
