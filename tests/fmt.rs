@@ -2,7 +2,6 @@
 //! fixtures (`tests/fixtures/fmt/*.rubric`); `--check` exit codes through the binary.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use rubric::builtins::Ctx;
 use rubric::check::compile;
@@ -156,9 +155,8 @@ fn fmt_fixtures() {
     });
 }
 
-fn rubric(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rubric")).args(args).current_dir(ROOT).output().expect("runs")
-}
+mod common;
+use common::rubric;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("rubric-fmt-cli-{}-{name}", std::process::id()));

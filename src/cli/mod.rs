@@ -200,13 +200,9 @@ fn print_diagnostics(file: &SourceFile, diagnostics: &[Diagnostic]) {
 fn check_files(files: &[String], format: CheckFormat) -> u8 {
     let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
     for path in files {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read `{path}`: {e}");
-                unreadable += 1;
-                continue;
-            }
+        let Some(text) = read_source(path) else {
+            unreadable += 1;
+            continue;
         };
         let file = SourceFile::new(path.as_str(), text);
         let compiled = check::compile(&file);
@@ -238,13 +234,7 @@ fn check_files(files: &[String], format: CheckFormat) -> u8 {
 }
 
 fn compile(path: &str, out: Option<&str>) -> u8 {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read `{path}`: {e}");
-            return exit::USAGE;
-        }
-    };
+    let Some(text) = read_source(path) else { return exit::USAGE };
     let file = SourceFile::new(path, text);
     let compiled = check::compile(&file);
     print_diagnostics(&file, &compiled.diagnostics);
@@ -260,6 +250,11 @@ fn compile(path: &str, out: Option<&str>) -> u8 {
         None => print!("{json}"),
     }
     exit::OK
+}
+
+/// Reads a rubric source, printing why when it cannot be read.
+pub(crate) fn read_source(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).map_err(|e| eprintln!("error: cannot read `{path}`: {e}")).ok()
 }
 
 /// Loads a grader, printing why when it cannot be loaded.

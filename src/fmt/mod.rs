@@ -112,13 +112,9 @@ pub fn run(files: &[String], check: bool) -> u8 {
     use crate::cli::exit;
     let (mut changed, mut failed, mut unreadable) = (0, 0, 0);
     for path in files {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) => {
-                eprintln!("error: cannot read `{path}`: {e}");
-                unreadable += 1;
-                continue;
-            }
+        let Some(text) = crate::cli::read_source(path) else {
+            unreadable += 1;
+            continue;
         };
         let formatted = match format_source(&text) {
             Ok(f) => f,
