@@ -625,7 +625,17 @@ impl Lowerer<'_> {
         let b = |s: &mut Self, n: &Node| s.expr(n).map(Box::new);
         Ok(match n {
             Node::Const(c) => Ex::Const(const_value(c)?),
-            Node::List(xs) => Ex::List(xs.iter().map(|x| self.expr(x)).collect::<Result<_, _>>()?),
+            Node::List(xs) => {
+                let items: Vec<Ex> = xs.iter().map(|x| self.expr(x)).collect::<Result<_, _>>()?;
+                // A list of constants (`[33.33%, 20%]`, `["<plan>", "</plan>"]`) is built once, not per case.
+                if items.iter().all(|x| matches!(x, Ex::Const(_))) {
+                    Ex::Const(Value::list(
+                        items.into_iter().map(|x| if let Ex::Const(v) = x { v } else { Value::Null }).collect(),
+                    ))
+                } else {
+                    Ex::List(items)
+                }
+            }
             Node::Slot(s) => Ex::Slot(*s),
             Node::Total => Ex::Total,
             Node::Path { path, .. } => {
