@@ -510,40 +510,36 @@ fn pair_args<'a>(args: &'a [Value], ctx: &Ctx) -> Result<(&'a str, &'a str), Val
     Ok((a, b))
 }
 
+/// Applies a similarity to the two string arguments (checked against the fuzzy length limit).
+fn similarity_of_pair(args: &[Value], ctx: &mut Ctx, similarity: fn(&str, &str) -> f64) -> Value {
+    match pair_args(args, ctx) {
+        Ok((a, b)) => Value::Number(similarity(a, b)),
+        Err(e) => e,
+    }
+}
+
 /// `ratio(a, b)`: normalised InDel similarity of two strings in `0..=1`, exactly Python
 /// `rapidfuzz.fuzz.ratio(a, b) / 100` (code points; `ratio("", "")` is 1).
 fn eval_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
-    match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(ratio(a, b)),
-        Err(e) => e,
-    }
+    similarity_of_pair(args, ctx, ratio)
 }
 
 /// `partial_ratio(a, b)`: best `ratio` of the shorter string against any same-length window of the
 /// longer one, exactly Python `rapidfuzz.fuzz.partial_ratio(a, b) / 100`.
 fn eval_partial_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
-    match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(partial_ratio(a, b)),
-        Err(e) => e,
-    }
+    similarity_of_pair(args, ctx, partial_ratio)
 }
 
 /// `token_set_ratio(a, b)`: word-set similarity (1 when one string's words are a subset of the
 /// other's, 0 when either has no words), exactly Python `rapidfuzz.fuzz.token_set_ratio(a, b) / 100`.
 fn eval_token_set_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
-    match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(token_set_ratio(a, b)),
-        Err(e) => e,
-    }
+    similarity_of_pair(args, ctx, token_set_ratio)
 }
 
 /// `token_sort_ratio(a, b)`: `ratio` of the sorted words of each string, exactly Python
 /// `rapidfuzz.fuzz.token_sort_ratio(a, b) / 100`.
 fn eval_token_sort_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
-    match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(token_sort_ratio(a, b)),
-        Err(e) => e,
-    }
+    similarity_of_pair(args, ctx, token_sort_ratio)
 }
 
 /// The strings of a list argument, or an error naming the list, the index and what was found.
