@@ -9,17 +9,20 @@ use rayon::prelude::*;
 use crate::builtins::{Ctx, Limits};
 use crate::check;
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::eval::case::{error_line, parse_line, result_line};
+use crate::eval::case::{LineError, ResultWriter, error_line, parse_line, result_line};
 use crate::eval::{Outcome, Program};
 use crate::plan::Plan;
+use crate::value::Value;
 
 /// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
 pub const STACK: usize = 256 << 20;
 
-/// Lines graded per batch (large enough to keep every core busy) ...
-const CHUNK: usize = 2048;
-/// ... unless they reach this many bytes first (three chunks are in flight: memory stays flat).
-const CHUNK_BYTES: usize = 8 << 20;
+/// Input bytes per chunk (lines are never split; three chunks are in flight, so memory stays flat) ...
+const CHUNK_BYTES: usize = 2 << 20;
+/// ... read this many bytes at a time ...
+const READ_BYTES: usize = 1 << 20;
+/// ... and graded in batches of this many lines per task (one output buffer per batch).
+const BATCH_LINES: usize = 64;
 
 /// Why a grader could not be loaded.
 #[derive(Debug)]
@@ -59,6 +62,13 @@ pub struct Summary {
 }
 
 impl Summary {
+    fn merge(&mut self, other: &Summary) {
+        self.lines += other.lines;
+        self.score_sum += other.score_sum;
+        self.malformed += other.malformed;
+        self.errors += other.errors;
+    }
+
     pub fn mean(&self) -> f64 {
         if self.lines == 0 { 0.0 } else { self.score_sum / self.lines as f64 }
     }
@@ -79,25 +89,28 @@ pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx)
     grade_line_with(program, line, line_no, ctx, false)
 }
 
+/// Parses and grades one line: the case and its outcome, or why the line is not a case.
+fn grade_case(program: &Program, line: &[u8], ctx: &mut Ctx, traced: bool) -> Result<(Value, Outcome), LineError> {
+    let doc = parse_line(line, &program.projection)?;
+    let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
+    Ok((doc, outcome))
+}
+
+fn case_id(doc: &Value) -> &Value {
+    doc.as_object().and_then(|o| o.get("id")).unwrap_or(&Value::Null)
+}
+
 /// Grades one line, optionally recording what was read (see [`Program::grade_traced`]).
 pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx, traced: bool) -> Graded {
-    match parse_line(line, &program.projection) {
-        Ok(doc) => {
-            let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
-            let id = doc
-                .as_object()
-                .and_then(|o| o.get("id"))
-                .map(crate::value::Value::to_json)
-                .unwrap_or(serde_json::Value::Null);
-            Graded {
-                json: result_line(&id, line_no, &outcome),
-                score: outcome.score,
-                malformed: false,
-                error: outcome.error.is_some(),
-                id,
-                outcome: Some(outcome),
-            }
-        }
+    match grade_case(program, line, ctx, traced) {
+        Ok((doc, outcome)) => Graded {
+            json: result_line(case_id(&doc), line_no, &outcome),
+            score: outcome.score,
+            malformed: false,
+            error: outcome.error.is_some(),
+            id: case_id(&doc).to_json(),
+            outcome: Some(outcome),
+        },
         Err(e) => Graded {
             json: error_line(&e, line_no, program.plan.on_error),
             score: program.plan.on_error,
@@ -109,26 +122,84 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
     }
 }
 
+/// Grades one line and appends its result line to `out`, counting it in `summary`.
+fn grade_line_into(
+    program: &Program,
+    line: &[u8],
+    line_no: usize,
+    ctx: &mut Ctx,
+    writer: &mut ResultWriter,
+    out: &mut Vec<u8>,
+    summary: &mut Summary,
+) {
+    summary.lines += 1;
+    match grade_case(program, line, ctx, false) {
+        Ok((doc, outcome)) => {
+            writer.result(out, case_id(&doc), line_no, &outcome);
+            summary.score_sum += outcome.score;
+            summary.errors += outcome.error.is_some() as usize;
+        }
+        Err(e) => {
+            writer.error(out, &e, line_no, program.plan.on_error);
+            summary.score_sum += program.plan.on_error;
+            summary.malformed += 1;
+        }
+    }
+}
+
 /// A chunk of input lines: one buffer, lines as ranges into it.
 #[derive(Default)]
 struct Chunk {
+    /// Holds the chunk's bytes in `..filled`; the rest is room for reading (kept between chunks, so
+    /// it is zeroed only when it grows).
     buffer: Vec<u8>,
+    filled: usize,
     ranges: Vec<(usize, usize)>,
     /// The input ended while reading this chunk.
     eof: bool,
 }
 
-fn read_chunk(input: &mut (dyn BufRead + Send), mut chunk: Chunk) -> io::Result<Chunk> {
-    chunk.buffer.clear();
+/// Reads about [`CHUNK_BYTES`] of whole lines into `chunk`. The bytes after the last `\n` wait in
+/// `carry` for the next chunk (at the end of the input they are the last line).
+fn read_chunk(input: &mut (dyn BufRead + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
     chunk.ranges.clear();
-    while chunk.ranges.len() < CHUNK && chunk.buffer.len() < CHUNK_BYTES {
-        let start = chunk.buffer.len();
-        if input.read_until(b'\n', &mut chunk.buffer)? == 0 {
-            chunk.eof = true;
+    chunk.filled = carry.len();
+    if chunk.buffer.len() < carry.len() + READ_BYTES {
+        chunk.buffer.resize(carry.len() + READ_BYTES, 0);
+    }
+    chunk.buffer[..carry.len()].copy_from_slice(carry);
+    carry.clear();
+    let mut complete = 0; // the chunk's bytes up to its last `\n`
+    loop {
+        if chunk.filled >= CHUNK_BYTES && complete > 0 {
             break;
         }
-        let end = if chunk.buffer.last() == Some(&b'\n') { chunk.buffer.len() - 1 } else { chunk.buffer.len() };
+        if chunk.buffer.len() < chunk.filled + READ_BYTES {
+            chunk.buffer.resize(chunk.filled + READ_BYTES, 0);
+        }
+        let n = match input.read(&mut chunk.buffer[chunk.filled..]) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            n => n?,
+        };
+        if n == 0 {
+            chunk.eof = true;
+            complete = chunk.filled;
+            break;
+        }
+        if let Some(last) = memchr::memrchr(b'\n', &chunk.buffer[chunk.filled..chunk.filled + n]) {
+            complete = chunk.filled + last + 1;
+        }
+        chunk.filled += n;
+    }
+    carry.extend_from_slice(&chunk.buffer[complete..chunk.filled]);
+    chunk.filled = complete;
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', &chunk.buffer[..complete]) {
         chunk.ranges.push((start, end));
+        start = end + 1;
+    }
+    if start < complete {
+        chunk.ranges.push((start, complete)); // the last line, without its `\n`
     }
     Ok(chunk)
 }
@@ -148,31 +219,37 @@ fn with_ctx<R>(limits: &Limits, f: impl FnOnce(&mut Ctx) -> R) -> R {
     })
 }
 
-/// Result lines of a chunk, in order, with what the summary needs.
-type GradedChunk = Vec<(String, f64, bool, bool)>;
+/// The result lines of a batch of consecutive input lines, and their totals.
+#[derive(Default)]
+struct GradedBatch {
+    json: Vec<u8>,
+    summary: Summary,
+}
 
-fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) -> GradedChunk {
+fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) -> Vec<GradedBatch> {
     chunk
         .ranges
-        .par_iter()
+        .par_chunks(BATCH_LINES)
         .enumerate()
-        .map(|(i, &(s, e))| {
+        .map(|(b, ranges)| {
             with_ctx(limits, |ctx| {
-                let g = grade_line(program, &chunk.buffer[s..e], first + i, ctx);
-                (g.json, g.score, g.malformed, g.error)
+                let mut batch = GradedBatch::default();
+                let mut writer = ResultWriter::default();
+                for (i, &(s, e)) in ranges.iter().enumerate() {
+                    let line = &chunk.buffer[s..e];
+                    let line_no = first + b * BATCH_LINES + i;
+                    grade_line_into(program, line, line_no, ctx, &mut writer, &mut batch.json, &mut batch.summary);
+                }
+                batch
             })
         })
         .collect()
 }
 
-fn write_chunk(output: &mut (dyn Write + Send), graded: &GradedChunk, summary: &mut Summary) -> io::Result<()> {
-    for (json, score, malformed, error) in graded {
-        output.write_all(json.as_bytes())?;
-        output.write_all(b"\n")?;
-        summary.lines += 1;
-        summary.score_sum += score;
-        summary.malformed += *malformed as usize;
-        summary.errors += (*error && !*malformed) as usize;
+fn write_chunk(output: &mut (dyn Write + Send), graded: &[GradedBatch], summary: &mut Summary) -> io::Result<()> {
+    for batch in graded {
+        output.write_all(&batch.json)?;
+        summary.merge(&batch.summary);
     }
     Ok(())
 }
@@ -192,9 +269,10 @@ pub fn grade_stream(
     pool.install(|| {
         let mut summary = Summary::default();
         let mut line_no = 0usize;
-        let mut current = read_chunk(input, Chunk::default())?;
+        let mut carry = Vec::new();
+        let mut current = read_chunk(input, Chunk::default(), &mut carry)?;
         let mut spare = Chunk::default();
-        let mut pending: GradedChunk = Vec::new();
+        let mut pending: Vec<GradedBatch> = Vec::new();
         while !current.ranges.is_empty() {
             let first = line_no + 1;
             line_no += current.ranges.len();
@@ -203,7 +281,11 @@ pub fn grade_stream(
                 || grade_chunk(program, &current, first, limits),
                 || {
                     let written = write_chunk(output, &pending, &mut summary);
-                    let next = if eof { Ok(Chunk::default()) } else { read_chunk(input, std::mem::take(&mut spare)) };
+                    let next = if eof {
+                        Ok(Chunk::default())
+                    } else {
+                        read_chunk(input, std::mem::take(&mut spare), &mut carry)
+                    };
                     (next, written)
                 },
             );

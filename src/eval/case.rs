@@ -4,15 +4,12 @@
 //! [`Projection`] and everything else (chat `messages`, typically most of a line) is skipped while
 //! parsing.
 
-use std::collections::BTreeMap;
-use std::fmt;
-
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::{CriterionResult, Outcome};
+use super::{CriterionResult, Outcome, Status, scan};
 use crate::value::{Map, Value};
 
 /// Which parts of a JSON document to keep.
@@ -21,13 +18,14 @@ pub enum Projection {
     /// Keep the whole value.
     #[default]
     All,
-    /// An object of which only these fields are kept (a non-object is kept whole).
-    Fields(BTreeMap<String, Projection>),
+    /// An object of which only these fields are kept (a non-object is kept whole). The names are
+    /// shared with every value built under them.
+    Fields(Vec<(Arc<str>, Projection)>),
 }
 
 impl Projection {
     pub fn none() -> Projection {
-        Projection::Fields(BTreeMap::new())
+        Projection::Fields(Vec::new())
     }
 
     /// The projection of a case: `id`, `sample` and `item` (so their absence can be reported) plus
@@ -35,96 +33,40 @@ impl Projection {
     pub fn for_case<'a>(paths: impl IntoIterator<Item = &'a [String]>) -> Projection {
         let mut p = Projection::none();
         p.add(&["id"]);
-        if let Projection::Fields(f) = &mut p {
-            f.insert("sample".into(), Projection::none());
-            f.insert("item".into(), Projection::none());
-        }
+        p.add_object("sample");
+        p.add_object("item");
         for path in paths {
             p.add(&path.iter().map(String::as_str).collect::<Vec<_>>());
         }
         p
     }
 
+    fn child(&mut self, name: &str) -> Option<&mut Projection> {
+        let Projection::Fields(fields) = self else { return None };
+        let at = match fields.iter().position(|(n, _)| &**n == name) {
+            Some(at) => at,
+            None => {
+                fields.push((Arc::from(name), Projection::none()));
+                fields.len() - 1
+            }
+        };
+        Some(&mut fields[at].1)
+    }
+
+    fn add_object(&mut self, name: &str) {
+        self.child(name);
+    }
+
     /// Adds the value at `path` (field names from the root), keeping everything below it.
     pub fn add(&mut self, path: &[&str]) {
-        let Some((first, rest)) = path.split_first() else {
-            *self = Projection::All;
-            return;
-        };
-        if let Projection::Fields(fields) = self {
-            let child = fields.entry(first.to_string()).or_insert_with(Projection::none);
-            child.add(rest);
+        match path.split_first() {
+            None => *self = Projection::All,
+            Some((first, rest)) => {
+                if let Some(child) = self.child(first) {
+                    child.add(rest);
+                }
+            }
         }
-    }
-}
-
-/// Deserializes a value straight into a [`Value`], keeping only what a projection selects.
-struct Projected<'p>(&'p Projection);
-
-impl<'de> DeserializeSeed<'de> for Projected<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        match self.0 {
-            Projection::All => d.deserialize_any(ValueVisitor(None)),
-            Projection::Fields(fields) => d.deserialize_any(ValueVisitor(Some(fields))),
-        }
-    }
-}
-
-/// Builds values; inside a projected object only the selected fields are kept (a projected position
-/// that is not an object is kept whole).
-struct ValueVisitor<'p>(Option<&'p BTreeMap<String, Projection>>);
-
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let projection = match self.0 {
-                None => &Projection::All,
-                Some(fields) => match fields.get(key.as_ref()) {
-                    Some(p) => p,
-                    None => {
-                        map.next_value::<IgnoredAny>()?;
-                        continue;
-                    }
-                },
-            };
-            let v = map.next_value_seed(Projected(projection))?;
-            out.insert(Arc::from(key.as_ref()), v); // duplicate keys: the last one wins, as in Python's json
-        }
-        Ok(Value::Object(Arc::new(out)))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(v) = seq.next_element_seed(Projected(&Projection::All))? {
-            out.push(v);
-        }
-        Ok(Value::list(out))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v as f64))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v as f64))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Number(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(Arc::from(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
     }
 }
 
@@ -143,12 +85,11 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad("blank line".into()));
     }
-    if let Err(e) = std::str::from_utf8(line) {
-        return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", e.valid_up_to() + 1)));
-    }
-    let mut de = serde_json::Deserializer::from_slice(line);
-    let doc = Projected(projection).deserialize(&mut de).and_then(|v| de.end().map(|_| v));
-    let doc = match doc {
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text,
+        Err(e) => return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))),
+    };
+    let doc = match scan::parse(text, projection) {
         Ok(d) => d,
         Err(e) => return Err(bad(format!("invalid JSON: {e}"))),
     };
@@ -164,8 +105,7 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     if !map.contains_key("sample") && !map.contains_key("item") {
         // Not the OpenAI grader shape: perhaps a Nova reward-Lambda sample (the dataset row with the
         // model's reply as its last message). Its parts are all needed, so it is read whole.
-        let mut de = serde_json::Deserializer::from_slice(line);
-        let row = Projected(&Projection::All).deserialize(&mut de).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        let row = scan::parse(text, &Projection::All).map_err(|e| bad(format!("invalid JSON: {e}")))?;
         return from_nova(&row).ok_or_else(|| LineError {
             id,
             message: "the case has no `sample` and `item` (nor Nova `messages` ending with an assistant reply)".into(),
@@ -245,34 +185,165 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// One output line.
-#[derive(Serialize)]
-struct ResultLine<'a> {
-    id: &'a serde_json::Value,
-    score: f64,
-    criteria: &'a [CriterionResult],
-    error: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    line: Option<usize>,
+/// Writes result lines: `{"id", "score", "criteria", "error"}` plus `line` when there is an error.
+/// The bytes are what serde_json writes for the same values; a criterion's `"id":..,"label":..` is
+/// rendered once and reused for the next cases (graders repeat the same criteria on every line).
+#[derive(Default)]
+pub struct ResultWriter {
+    /// Keyed by the addresses of a criterion's id and label, which the entry keeps alive (so an
+    /// address cannot be reused by another string while it is cached).
+    heads: HashMap<(usize, usize), (Arc<str>, Option<Arc<str>>, Vec<u8>)>,
 }
 
-/// The result line of a graded case (1-based `line` is reported when there is an error).
-pub fn result_line(id: &serde_json::Value, line: usize, outcome: &Outcome) -> String {
-    let r = ResultLine {
-        id,
-        score: outcome.score,
-        criteria: &outcome.criteria,
-        error: outcome.error.as_deref(),
-        line: outcome.error.as_ref().map(|_| line),
-    };
-    serde_json::to_string(&r).expect("results serialise")
+impl ResultWriter {
+    /// The result line of a graded case (1-based `line` is reported when there is an error), with its `\n`.
+    pub fn result(&mut self, out: &mut Vec<u8>, id: &Value, line: usize, outcome: &Outcome) {
+        out.extend_from_slice(b"{\"id\":");
+        write_value(out, id);
+        out.extend_from_slice(b",\"score\":");
+        write_f64(out, outcome.score);
+        out.extend_from_slice(b",\"criteria\":[");
+        for (i, c) in outcome.criteria.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            self.criterion(out, c);
+        }
+        out.extend_from_slice(b"],\"error\":");
+        match &outcome.error {
+            Some(e) => {
+                write_str(out, e);
+                out.extend_from_slice(b",\"line\":");
+                out.extend_from_slice(line.to_string().as_bytes());
+            }
+            None => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b"}\n");
+    }
+
+    /// The result line of a line that could not be read as a case, with its `\n`.
+    pub fn error(&mut self, out: &mut Vec<u8>, err: &LineError, line: usize, on_error: f64) {
+        out.extend_from_slice(b"{\"id\":");
+        write_serde(out, &err.id);
+        out.extend_from_slice(b",\"score\":");
+        write_f64(out, on_error);
+        out.extend_from_slice(b",\"criteria\":[],\"error\":");
+        write_str(out, &format!("line {line}: {}", err.message));
+        out.extend_from_slice(format!(",\"line\":{line}}}\n").as_bytes());
+    }
+
+    fn criterion(&mut self, out: &mut Vec<u8>, c: &CriterionResult) {
+        const CAPACITY: usize = 4096;
+        let key = (
+            Arc::as_ptr(&c.id).cast::<u8>() as usize,
+            c.label.as_ref().map_or(0, |l| Arc::as_ptr(l).cast::<u8>() as usize),
+        );
+        let cached = self.heads.get(&key).filter(|(id, label, _)| {
+            Arc::ptr_eq(id, &c.id) && label.as_ref().map(Arc::as_ptr) == c.label.as_ref().map(Arc::as_ptr)
+        });
+        match cached {
+            Some((_, _, head)) => out.extend_from_slice(head),
+            None => {
+                let mut head = b"{\"id\":".to_vec();
+                write_str(&mut head, &c.id);
+                head.extend_from_slice(b",\"label\":");
+                match &c.label {
+                    Some(l) => write_str(&mut head, l),
+                    None => head.extend_from_slice(b"null"),
+                }
+                out.extend_from_slice(&head);
+                if self.heads.len() >= CAPACITY {
+                    self.heads.clear();
+                }
+                self.heads.insert(key, (c.id.clone(), c.label.clone(), head));
+            }
+        }
+        out.extend_from_slice(b",\"weight\":");
+        write_f64(out, c.weight);
+        out.extend_from_slice(b",\"earned\":");
+        write_f64(out, c.earned);
+        out.extend_from_slice(match c.status {
+            Status::Met => b",\"status\":\"met\"",
+            Status::Unmet => b",\"status\":\"unmet\"",
+            Status::Error => b",\"status\":\"error\"",
+            Status::Skipped => b",\"status\":\"skipped\"",
+        });
+        if let Some(reason) = &c.reason {
+            out.extend_from_slice(b",\"reason\":");
+            write_str(out, reason);
+        }
+        if !c.evidence.is_empty() {
+            out.extend_from_slice(b",\"evidence\":");
+            write_serde(out, &c.evidence);
+        }
+        out.push(b'}');
+    }
 }
 
-/// The result line of a line that could not be read as a case.
+fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Writing to a Vec cannot fail, and these values (strings, numbers, JSON) always serialise.
+    let _ = serde_json::to_writer(out, value);
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    write_serde(out, s);
+}
+
+/// As serde_json writes an `f64` (`null` when not finite).
+fn write_f64(out: &mut Vec<u8>, n: f64) {
+    write_serde(out, &n);
+}
+
+/// A value as JSON, as [`Value::to_json`] then serde_json would write it.
+pub fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Missing(_) | Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+            out.extend_from_slice((*n as i64).to_string().as_bytes())
+        }
+        Value::Number(n) => write_f64(out, *n),
+        Value::String(s) => write_str(out, s),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, k);
+                out.push(b':');
+                write_value(out, v);
+            }
+            out.push(b'}');
+        }
+        other => write_serde(out, &other.to_json()),
+    }
+}
+
+/// The result line of a graded case, without its `\n` (1-based `line` is reported when there is an error).
+pub fn result_line(id: &Value, line: usize, outcome: &Outcome) -> String {
+    let mut out = Vec::new();
+    ResultWriter::default().result(&mut out, id, line, outcome);
+    out.pop();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The result line of a line that could not be read as a case, without its `\n`.
 pub fn error_line(err: &LineError, line: usize, on_error: f64) -> String {
-    let message = format!("line {line}: {}", err.message);
-    let r = ResultLine { id: &err.id, score: on_error, criteria: &[], error: Some(&message), line: Some(line) };
-    serde_json::to_string(&r).expect("results serialise")
+    let mut out = Vec::new();
+    ResultWriter::default().error(&mut out, err, line, on_error);
+    out.pop();
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

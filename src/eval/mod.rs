@@ -4,6 +4,7 @@
 
 pub mod case;
 pub mod path;
+pub mod scan;
 
 use std::sync::Arc;
 

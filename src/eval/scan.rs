@@ -1,0 +1,675 @@
+//! The JSON reader behind case lines: it validates a whole document strictly (RFC 8259, as Python's
+//! `json.loads` with its default `strict=True`, minus `NaN`/`Infinity`) and builds [`Value`]s only
+//! where a [`Projection`] asks, skipping everything else without building anything.
+//!
+//! Skipping is what most of a line costs (chat `messages` are most of its bytes), so it is a flat
+//! loop with an explicit stack rather than recursion, and strings are skipped 16 bytes at a time.
+//! Duplicate keys keep the last value, as in Python.
+
+use std::sync::Arc;
+
+use super::case::Projection;
+use crate::value::{Map, Value};
+
+/// Containers nested deeper than this are rejected (Python's `json.loads` stops near 1,000 too).
+pub const MAX_NESTING: usize = 1000;
+
+/// Why a document is not valid JSON, and the byte where that was found (0-based).
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsonError {
+    pub message: &'static str,
+    pub offset: usize,
+}
+
+impl std::fmt::Display for JsonError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{} at column {}", self.message, self.offset + 1)
+    }
+}
+
+type Result<T> = std::result::Result<T, JsonError>;
+
+/// Parses `text` (one JSON document, surrounding whitespace allowed), keeping what `projection` selects.
+pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
+    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, stack: Vec::new(), scratch: String::new() };
+    let value = reader.value(projection, 0)?;
+    match reader.peek() {
+        None => Ok(value),
+        Some(_) => Err(reader.error("trailing characters")),
+    }
+}
+
+/// Whether `text` is one valid JSON document (builds nothing).
+pub fn is_valid(text: &str) -> bool {
+    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, stack: Vec::new(), scratch: String::new() };
+    reader.skip_value(0).is_ok() && reader.peek().is_none()
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    /// Open containers while skipping (`true` = object).
+    stack: Vec<bool>,
+    /// Decoded string with escapes.
+    scratch: String,
+}
+
+impl<'a> Reader<'a> {
+    fn error(&self, message: &'static str) -> JsonError {
+        JsonError { message, offset: self.pos.min(self.bytes.len()) }
+    }
+
+    /// The next byte after whitespace (not consumed).
+    #[inline]
+    fn peek(&mut self) -> Option<u8> {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    #[inline]
+    fn expect(&mut self, byte: u8, message: &'static str) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(message))
+        }
+    }
+
+    fn nesting(&self, depth: usize) -> Result<usize> {
+        if depth >= MAX_NESTING { Err(self.error("nested deeper than 1000 levels")) } else { Ok(depth + 1) }
+    }
+
+    // ---- building values ----
+
+    fn value(&mut self, projection: &Projection, depth: usize) -> Result<Value> {
+        match self.peek() {
+            Some(b'{') => self.object(projection, self.nesting(depth)?),
+            Some(b'[') => self.array(self.nesting(depth)?),
+            Some(b'"') => {
+                self.pos += 1;
+                Ok(Value::String(Arc::from(self.string()?)))
+            }
+            Some(b't') => self.literal(b"true", Value::Bool(true)),
+            Some(b'f') => self.literal(b"false", Value::Bool(false)),
+            Some(b'n') => self.literal(b"null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(_) => Err(self.error("expected a value")),
+            None => Err(self.error("unexpected end of input, expected a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Result<Value> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("expected a value"))
+        }
+    }
+
+    /// An object (at `{`). Under a field projection only the selected keys are built.
+    fn object(&mut self, projection: &Projection, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut map = Map::new();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(Arc::new(map)));
+        }
+        loop {
+            self.expect(b'"', "expected a key (a string)")?;
+            match projection {
+                Projection::All => {
+                    let key = Arc::from(self.string()?);
+                    self.expect(b':', "expected `:`")?;
+                    let value = self.value(&Projection::All, depth)?;
+                    map.insert(key, value);
+                }
+                Projection::Fields(fields) => {
+                    let start = self.pos;
+                    let escaped = self.skip_string()?;
+                    let field = if escaped {
+                        self.pos = start;
+                        let key = self.string()?.to_string();
+                        fields.iter().find(|(name, _)| **name == *key)
+                    } else {
+                        let raw = &self.bytes[start..self.pos - 1];
+                        fields.iter().find(|(name, _)| name.as_bytes() == raw)
+                    };
+                    self.expect(b':', "expected `:`")?;
+                    match field {
+                        Some((name, inner)) => {
+                            let value = self.value(inner, depth)?;
+                            map.insert(name.clone(), value);
+                        }
+                        None => self.skip_value(depth)?,
+                    }
+                }
+            }
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(Arc::new(map)));
+                }
+                _ => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    /// An array (at `[`), kept whole.
+    fn array(&mut self, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::list(items));
+        }
+        loop {
+            items.push(self.value(&Projection::All, depth)?);
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::list(items));
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    /// A string's contents (after its opening quote), decoded; the reader ends after the closing quote.
+    fn string(&mut self) -> Result<&str> {
+        let start = self.pos;
+        let end = find_string_special(self.bytes, start);
+        if self.bytes.get(end) == Some(&b'"') {
+            self.pos = end + 1;
+            return Ok(&self.text[start..end]);
+        }
+        self.scratch.clear();
+        let mut run = start;
+        loop {
+            let at = find_string_special(self.bytes, run);
+            self.pos = at;
+            match self.bytes.get(at) {
+                Some(b'"') => {
+                    self.scratch.push_str(&self.text[run..at]);
+                    self.pos = at + 1;
+                    return Ok(&self.scratch);
+                }
+                Some(b'\\') => {
+                    self.scratch.push_str(&self.text[run..at]);
+                    self.pos = at + 1;
+                    let c = self.escape()?;
+                    self.scratch.push(c);
+                    run = self.pos;
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+                None => return Err(self.error("unexpected end of input in a string")),
+            }
+        }
+    }
+
+    /// An escape (after its backslash), decoded.
+    fn escape(&mut self) -> Result<char> {
+        let Some(&b) = self.bytes.get(self.pos) else {
+            return Err(self.error("unexpected end of input in a string"));
+        };
+        self.pos += 1;
+        Ok(match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                match first {
+                    0xD800..=0xDBFF => {
+                        if !self.bytes[self.pos..].starts_with(b"\\u") {
+                            return Err(self.error("lone surrogate in a \\u escape"));
+                        }
+                        self.pos += 2;
+                        let second = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&second) {
+                            return Err(self.error("lone surrogate in a \\u escape"));
+                        }
+                        let c = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                        char::from_u32(c).ok_or_else(|| self.error("lone surrogate in a \\u escape"))?
+                    }
+                    0xDC00..=0xDFFF => return Err(self.error("lone surrogate in a \\u escape")),
+                    c => char::from_u32(c).ok_or_else(|| self.error("invalid \\u escape"))?,
+                }
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape"));
+            }
+        })
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let Some(digits) = self.bytes.get(self.pos..self.pos + 4) else {
+            return Err(self.error("unexpected end of input in a \\u escape"));
+        };
+        let mut n = 0u32;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or_else(|| self.error("invalid \\u escape"))?;
+            n = n * 16 + v;
+        }
+        self.pos += 4;
+        Ok(n)
+    }
+
+    /// A number, as `json.loads` then `float()` would see it (integers convert exactly when they
+    /// fit, larger ones round to nearest; `-0` is zero, as an integer).
+    fn number(&mut self) -> Result<f64> {
+        let start = self.pos;
+        let integer = self.skip_number()?;
+        let digits = &self.text[start..self.pos];
+        if integer && digits.len() <= 18 {
+            let (negative, magnitude) = match digits.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, digits),
+            };
+            let n = magnitude.bytes().fold(0i64, |n, d| n * 10 + i64::from(d - b'0'));
+            return Ok(if negative { -n as f64 } else { n as f64 });
+        }
+        match digits.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(if integer && f == 0.0 { 0.0 } else { f }),
+            _ => {
+                self.pos = start;
+                Err(self.error("number out of range"))
+            }
+        }
+    }
+
+    /// Skips a number, checking its grammar; returns whether it is an integer (no fraction or exponent).
+    fn skip_number(&mut self) -> Result<bool> {
+        let b = self.bytes;
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                while matches!(b.get(i), Some(b'0'..=b'9')) {
+                    i += 1;
+                }
+            }
+            _ => {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        let mut integer = true;
+        if b.get(i) == Some(&b'.') {
+            integer = false;
+            i += 1;
+            if !matches!(b.get(i), Some(b'0'..=b'9')) {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            integer = false;
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !matches!(b.get(i), Some(b'0'..=b'9')) {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        self.pos = i;
+        Ok(integer)
+    }
+
+    // ---- skipping ----
+
+    /// Skips a string's contents (after its opening quote), checking escapes; the reader ends after
+    /// the closing quote. Returns whether it had escapes.
+    fn skip_string(&mut self) -> Result<bool> {
+        let mut escaped = false;
+        loop {
+            // Escapes are common in skipped text (`\n` in code), so a 16-byte block is searched on
+            // past each escape instead of being loaded again.
+            let (block, mut mask) = special_block(self.bytes, self.pos);
+            while mask != 0 {
+                let at = block + mask.trailing_zeros() as usize;
+                self.pos = at;
+                match self.bytes[at] {
+                    b'"' => {
+                        self.pos += 1;
+                        return Ok(escaped);
+                    }
+                    b'\\' => {
+                        escaped = true;
+                        self.pos += 1;
+                        self.skip_escape()?;
+                        if self.pos >= block + 16 {
+                            break;
+                        }
+                        mask &= !0u32 << (self.pos - block);
+                    }
+                    _ => return Err(self.error("control character in a string")),
+                }
+            }
+            if mask == 0 {
+                if block + 16 > self.bytes.len() {
+                    self.pos = self.bytes.len();
+                    return Err(self.error("unexpected end of input in a string"));
+                }
+                self.pos = self.pos.max(block + 16);
+            }
+        }
+    }
+
+    /// Checks an escape (after its backslash) and moves past it.
+    fn skip_escape(&mut self) -> Result<()> {
+        match self.bytes.get(self.pos) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(b'u') => {
+                self.pos += 1;
+                self.hex4().map(drop)
+            }
+            Some(_) => Err(self.error("invalid escape")),
+            None => Err(self.error("unexpected end of input in a string")),
+        }
+    }
+
+    /// Skips one value, checking it, without recursion (`depth` counts the containers around it).
+    fn skip_value(&mut self, depth: usize) -> Result<()> {
+        let base = self.stack.len();
+        loop {
+            // A value starts here.
+            match self.peek() {
+                Some(open @ (b'{' | b'[')) => {
+                    self.nesting(depth + self.stack.len() - base)?;
+                    self.pos += 1;
+                    let object = open == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        self.stack.push(object);
+                        if object {
+                            self.expect(b'"', "expected a key (a string)")?;
+                            self.skip_string()?;
+                            self.expect(b':', "expected `:`")?;
+                        }
+                        continue;
+                    }
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    self.skip_string()?;
+                }
+                Some(b't') => drop(self.literal(b"true", Value::Null)?),
+                Some(b'f') => drop(self.literal(b"false", Value::Null)?),
+                Some(b'n') => drop(self.literal(b"null", Value::Null)?),
+                Some(b'-' | b'0'..=b'9') => drop(self.skip_number()?),
+                Some(_) => return Err(self.error("expected a value")),
+                None => return Err(self.error("unexpected end of input, expected a value")),
+            }
+            // A value ended: close containers until one continues.
+            loop {
+                if self.stack.len() == base {
+                    return Ok(());
+                }
+                let object = self.stack[self.stack.len() - 1];
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if object {
+                            self.expect(b'"', "expected a key (a string)")?;
+                            self.skip_string()?;
+                            self.expect(b':', "expected `:`")?;
+                        }
+                        break;
+                    }
+                    Some(b'}') if object => {
+                        self.pos += 1;
+                        self.stack.pop();
+                    }
+                    Some(b']') if !object => {
+                        self.pos += 1;
+                        self.stack.pop();
+                    }
+                    _ => return Err(self.error(if object { "expected `,` or `}`" } else { "expected `,` or `]`" })),
+                }
+            }
+        }
+    }
+}
+
+/// The index of the first `"`, `\\` or control character at or after `from` (or the length).
+#[inline]
+fn find_string_special(bytes: &[u8], mut from: usize) -> usize {
+    loop {
+        let (block, mask) = special_block(bytes, from);
+        if mask != 0 {
+            return block + mask.trailing_zeros() as usize;
+        }
+        if block + 16 >= bytes.len() {
+            return bytes.len();
+        }
+        from = block + 16;
+    }
+}
+
+fn is_string_special(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The 16 bytes from `at` (fewer at the end of the input) as a bit mask of the `"`, `\\` and
+/// control characters among them (bit k = byte `at + k`).
+#[inline]
+fn special_block(bytes: &[u8], at: usize) -> (usize, u32) {
+    #[cfg(target_arch = "x86_64")]
+    if at + 16 <= bytes.len() {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+        // SAFETY: SSE2 is part of x86_64, so the intrinsics are always available; the load reads
+        // the 16 bytes at `at..at + 16`, inside `bytes` as just checked.
+        let mask = unsafe {
+            let chunk = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
+            let special = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8)),
+                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8)),
+                ),
+                _mm_cmpeq_epi8(_mm_min_epu8(chunk, _mm_set1_epi8(0x1F)), chunk),
+            );
+            _mm_movemask_epi8(special) as u32
+        };
+        return (at, mask);
+    }
+    let rest = bytes.get(at..).unwrap_or_default();
+    let mask = rest.iter().take(16).enumerate().fold(0u32, |m, (k, &b)| m | (u32::from(is_string_special(b)) << k));
+    (at, mask)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str) -> std::result::Result<serde_json::Value, String> {
+        parse(text, &Projection::All).map(|v| v.to_json()).map_err(|e| e.to_string())
+    }
+    fn fields(paths: &[&[&str]]) -> Projection {
+        let mut p = Projection::none();
+        for path in paths {
+            p.add(path);
+        }
+        p
+    }
+
+    #[test]
+    fn values_read_as_json_says() {
+        for text in [
+            "null",
+            "true",
+            " [1, -2.5, 3e2, \"x\", {}] ",
+            r#"{"a":{"b":[null,false]},"c":"\u00e9\ud83d\ude00\n"}"#,
+            "\"long string with no escapes at all, more than sixteen bytes\"",
+            "-0",
+            "123456789012345678901234567890",
+            "0.1",
+            "1E-7",
+        ] {
+            let expected = Value::from_json(&serde_json::from_str(text).unwrap()).to_json();
+            assert_eq!(all(text).unwrap(), expected, "{text}");
+        }
+    }
+    #[test]
+    fn minus_zero_is_an_integer_zero() {
+        assert!(matches!(parse("-0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == 0));
+        assert!(matches!(parse("-0.0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == (-0.0f64).to_bits()));
+    }
+    #[test]
+    fn big_integers_round_to_nearest() {
+        assert!(matches!(parse("9007199254740993", &Projection::All), Ok(Value::Number(n)) if n == 9007199254740992.0));
+        assert!(
+            matches!(parse("-9223372036854775809", &Projection::All), Ok(Value::Number(n)) if n == -9223372036854775808.0)
+        );
+    }
+    #[test]
+    fn duplicate_keys_keep_the_last() {
+        assert_eq!(all(r#"{"a":1,"a":2}"#).unwrap()["a"], 2);
+        let p = fields(&[&["a"]]);
+        assert_eq!(parse(r#"{"a":1,"b":[],"a":{"x":2}}"#, &p).unwrap().to_json()["a"]["x"], 2);
+    }
+    #[test]
+    fn a_projection_builds_only_its_fields() {
+        let p = fields(&[&["a", "b"]]);
+        let v = parse(r#"{"a":{"b":1,"c":[1,{"d":2}]},"e":"x"}"#, &p).unwrap().to_json();
+        assert_eq!(v.to_string(), r#"{"a":{"b":1}}"#);
+        // An escaped key still matches its field.
+        assert_eq!(parse(r#"{"\u0061":{"b":3}}"#, &p).unwrap().to_json()["a"]["b"], 3);
+    }
+    #[test]
+    fn skipped_parts_are_still_checked() {
+        let p = fields(&[]);
+        for bad in [
+            r#"{"x":[1,2}"#,
+            r#"{"x":{"y":1]}"#,
+            r#"{"x":01}"#,
+            r#"{"x":"\q"}"#,
+            r#"{"x":"a"#,
+            r#"{"x":tru}"#,
+            r#"{"x":[1,]}"#,
+            r#"{"x":{"a" 1}}"#,
+            r#"{"x":{1:2}}"#,
+            r#"{"x":1.}"#,
+            r#"{"x":-}"#,
+            r#"{"x":"\u12"}"#,
+            "{\"x\":\"tab\there\"}",
+            r#"{"x":1} 2"#,
+            r#"{"x":1,}"#,
+        ] {
+            assert!(parse(bad, &p).is_err(), "{bad}");
+            assert!(!is_valid(bad), "{bad}");
+            assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
+        }
+    }
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(all(r#"{"a":1"#).unwrap_err(), "expected `,` or `}` at column 7");
+        assert_eq!(all(r#"[1,2}"#).unwrap_err(), "expected `,` or `]` at column 5");
+        assert_eq!(all("").unwrap_err(), "unexpected end of input, expected a value at column 1");
+        assert_eq!(all(r#""\ud800""#).unwrap_err(), "lone surrogate in a \\u escape at column 8");
+        assert_eq!(all("1e999").unwrap_err(), "number out of range at column 1");
+        assert_eq!(all("[1] x").unwrap_err(), "trailing characters at column 5");
+    }
+    #[test]
+    fn nesting_is_bounded_when_building_and_when_skipping() {
+        let deep = |n: usize| format!("{{\"x\":{}{}}}", "[".repeat(n), "]".repeat(n));
+        assert!(all(&deep(999)).is_ok());
+        assert!(all(&deep(1000)).unwrap_err().starts_with("nested deeper than 1000 levels"));
+        assert!(parse(&deep(999), &fields(&[])).is_ok());
+        assert!(parse(&deep(1000), &fields(&[])).unwrap_err().message.starts_with("nested deeper"));
+        assert!(parse(&deep(100_000), &fields(&[])).is_err());
+    }
+    #[test]
+    fn agrees_with_serde_json_on_random_documents() {
+        // Strings built from pieces that stress the 16-byte blocks: escapes (valid or not) at
+        // every offset, control characters, multi-byte UTF-8, unterminated ends.
+        let pieces = [
+            "a",
+            "bcdefgh",
+            "é",
+            "😀",
+            "\\n",
+            "\\\"",
+            "\\\\",
+            "\\u00e9",
+            "\\ud83d\\ude00",
+            "\\q",
+            "\\u12G4",
+            "\t",
+            "\"",
+            "\\",
+            "\\ud800",
+            " ",
+            "0123456789abcdef",
+        ];
+        let mut seed = 0x9E3779B97F4A7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let mut s = String::from("{\"k\":\"");
+            for _ in 0..next() % 12 {
+                s.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            if next() % 8 != 0 {
+                s.push_str("\"}");
+            }
+            let serde = serde_json::from_str::<serde_json::Value>(&s);
+            let kept = parse(&s, &Projection::All);
+            assert_eq!(kept.is_ok(), serde.is_ok(), "{s}: {kept:?}");
+            if let (Ok(kept), Ok(serde)) = (kept, serde) {
+                assert_eq!(kept.to_json(), Value::from_json(&serde).to_json(), "{s}");
+            }
+            // Skipping may accept lone surrogates (serde_json does too when ignoring), nothing else.
+            let lone = s.contains("\\ud800") || s.contains("\\ude00") && !s.contains("\\ud83d\\ude00");
+            if !lone {
+                assert_eq!(is_valid(&s), serde_json::from_str::<serde::de::IgnoredAny>(&s).is_ok(), "{s}");
+            }
+        }
+    }
+    #[test]
+    fn strings_find_their_end_across_the_sixteen_byte_steps() {
+        for n in 0..40 {
+            let s = format!("\"{}\\\"{}\"", "a".repeat(n), "é".repeat(n % 7));
+            let expected = Value::from_json(&serde_json::from_str(&s).unwrap()).to_json();
+            assert_eq!(all(&s).unwrap(), expected);
+            assert!(parse(&format!("{{\"k\":{s}}}"), &fields(&[])).is_ok());
+        }
+    }
+}
