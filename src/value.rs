@@ -1,14 +1,111 @@
 //! Runtime values: JSON values plus *missing* (a path that matched nothing), figures, regexes and
 //! *error* (a data error travelling as a value until a criterion, gate or score consumes it).
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::builtins::figures::Figure;
 
-/// Object map. Keys are sorted (serde_json's default map is sorted too), so iteration is deterministic.
-pub type Map = BTreeMap<Arc<str>, Value>;
+/// An object's fields, sorted by key (as serde_json's default map), so iteration is deterministic.
+///
+/// A sorted vector rather than a `BTreeMap`: case objects are small and built and dropped once per
+/// case, and one allocation per object is much cheaper to build and free than B-tree nodes.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    entries: Vec<(Arc<str>, Value)>,
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map { entries: Vec::new() }
+    }
+
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.entries.binary_search_by(|(k, _)| (**k).cmp(key))
+    }
+
+    /// Sets `key` (a later value replaces an earlier one, as in Python's `json`); returns the old value.
+    pub fn insert(&mut self, key: Arc<str>, value: Value) -> Option<Value> {
+        // Fields usually arrive in order, so appending is checked first.
+        match self.entries.last() {
+            Some((last, _)) if **last < *key => {
+                self.entries.push((key, value));
+                None
+            }
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+            _ => match self.find(&key) {
+                Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
+                Err(at) => {
+                    self.entries.insert(at, (key, value));
+                    None
+                }
+            },
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.find(key).ok().map(|at| &self.entries[at].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.find(key).ok().map(|at| self.entries.remove(at).1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Fields in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Arc<str>, &Value)> + ExactSizeIterator {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    /// The value of `key`; panics when there is none (as `BTreeMap` does), so only for tests.
+    fn index(&self, key: &str) -> &Value {
+        self.get(key).expect("no such key")
+    }
+}
+
+impl FromIterator<(Arc<str>, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, Value)>>(iter: I) -> Map {
+        let mut map = Map::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a Arc<str>, &'a Value);
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (Arc<str>, Value)>, fn(&'a (Arc<str>, Value)) -> (&'a Arc<str>, &'a Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
 
 #[derive(Clone, Debug)]
 pub enum Value {

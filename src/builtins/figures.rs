@@ -56,17 +56,18 @@ impl Figure {
 
 /// Whether `s` is a plain number `[0-9]+(\.[0-9]+)?` or grouped `[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?`.
 pub fn is_figure_number(s: &str) -> bool {
-    let (int_part, frac) = match s.split_once('.') {
-        Some((int_part, frac)) => (int_part, Some(frac)),
-        None => (s, None),
+    let bytes = s.as_bytes();
+    let all_digits = |p: &[u8]| !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+    let (int_part, frac) = match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => (&bytes[..dot], Some(&bytes[dot + 1..])),
+        None => (bytes, None),
     };
-    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
     if frac.is_some_and(|f| !all_digits(f)) {
         return false;
     }
-    let mut groups = int_part.split(',');
-    let first = groups.next().unwrap_or("");
-    if !int_part.contains(',') {
+    let mut groups = int_part.split(|&b| b == b',');
+    let first = groups.next().unwrap_or_default();
+    if first.len() == int_part.len() {
         return all_digits(first);
     }
     all_digits(first) && first.len() <= 3 && groups.all(|g| g.len() == 3 && all_digits(g))
@@ -76,14 +77,28 @@ pub fn is_figure_number(s: &str) -> bool {
 /// part and trailing zeros of the fraction removed, the `.` dropped when no fraction is left
 /// (`1,215,000.00` -> `1215000`, `026.670` -> `26.67`, `0.50` -> `0.5`, `000` -> `0`).
 pub fn canonical_number(number: &str) -> String {
-    let digits: String = number.chars().filter(|&c| c != ',').collect();
-    let (int_part, frac) = digits.split_once('.').unwrap_or((&digits, ""));
-    let int_part = match int_part.trim_start_matches('0') {
-        "" => "0",
-        trimmed => trimmed,
-    };
-    let frac = frac.trim_end_matches('0');
-    if frac.is_empty() { int_part.to_string() } else { format!("{int_part}.{frac}") }
+    let mut out = String::with_capacity(number.len());
+    canonical_number_into(number, &mut out);
+    out
+}
+
+/// [`canonical_number`], appended to `out`.
+fn canonical_number_into(number: &str, out: &mut String) {
+    let (int_part, frac) = number.split_once('.').unwrap_or((number, ""));
+    let start = out.len();
+    for c in int_part.chars().filter(|&c| c != ',') {
+        if !(c == '0' && out.len() == start) {
+            out.push(c);
+        }
+    }
+    if out.len() == start {
+        out.push('0');
+    }
+    let frac = frac.trim_end_matches(['0', ',']);
+    if !frac.is_empty() {
+        out.push('.');
+        out.extend(frac.chars().filter(|&c| c != ','));
+    }
 }
 
 /// The figure tokens of `text` in order of appearance, duplicates kept. A token's `text` is the
@@ -101,16 +116,15 @@ pub fn figure_tokens(text: &str) -> Vec<Figure> {
 fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
     // All the bytes of interest are ASCII, so byte offsets are char boundaries.
     let bytes = text.as_bytes();
-    let in_run = |b: u8| b.is_ascii_digit() || b == b'.' || b == b',';
     let punctuation = |b: u8| b == b'.' || b == b',';
     let mut i = 0;
     while i < bytes.len() {
-        if !in_run(bytes[i]) {
-            i += 1;
-            continue;
+        i = next_run_byte(bytes, i);
+        if i == bytes.len() {
+            break;
         }
         let mut start = i;
-        while i < bytes.len() && in_run(bytes[i]) {
+        while i < bytes.len() && is_run_byte(bytes[i]) {
             i += 1;
         }
         let mut end = i;
@@ -128,24 +142,73 @@ fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
     }
 }
 
+/// A byte of a number run: `0-9`, `.` or `,`.
+fn is_run_byte(b: u8) -> bool {
+    b.is_ascii_digit() || b == b'.' || b == b','
+}
+
+/// The index of the first number-run byte at or after `from` (or the length). Prose is mostly
+/// letters, so 16 bytes are tested at a time.
+fn next_run_byte(bytes: &[u8], mut from: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8, _mm_sub_epi8,
+        };
+        while from + 16 <= bytes.len() {
+            // SAFETY: SSE2 is part of x86_64; the load reads `from..from + 16`, inside `bytes`.
+            let mask = unsafe {
+                let chunk = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
+                // `,` (0x2C) ..= `9` (0x39) is one range, less `-` (0x2D) and `/` (0x2F).
+                let offset = _mm_sub_epi8(chunk, _mm_set1_epi8(b',' as i8));
+                let in_range = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(13)), offset);
+                let excluded = _mm_or_si128(
+                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'-' as i8)),
+                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'/' as i8)),
+                );
+                _mm_movemask_epi8(_mm_andnot_si128(excluded, in_range))
+            };
+            if mask != 0 {
+                return from + mask.trailing_zeros() as usize;
+            }
+            from += 16;
+        }
+    }
+    bytes[from..].iter().position(|&b| is_run_byte(b)).map_or(bytes.len(), |at| from + at)
+}
+
 /// The distinct figure tokens of a text, by kind and canonical value.
 #[derive(Debug, Default)]
-pub struct TokenSet(Vec<(FigureKind, Box<str>)>);
+pub struct TokenSet {
+    /// The canonical values, one after another.
+    values: String,
+    /// Sorted by kind and value, without duplicates: kind and the value's range in `values`.
+    tokens: Vec<(FigureKind, u32, u32)>,
+}
 
 impl TokenSet {
     /// The distinct figure tokens of a text, sorted (so membership is a binary search).
     pub fn of(text: &str) -> TokenSet {
+        let mut values = String::new();
         let mut tokens = Vec::new();
-        scan_tokens(text, |kind, number| tokens.push((kind, canonical_number(number).into_boxed_str())));
-        tokens.sort_unstable();
-        tokens.dedup();
-        TokenSet(tokens)
+        scan_tokens(text, |kind, number| {
+            let start = values.len();
+            canonical_number_into(number, &mut values);
+            tokens.push((kind, start as u32, values.len() as u32));
+        });
+        let value = |&(_, s, e): &(FigureKind, u32, u32)| &values[s as usize..e as usize];
+        tokens.sort_unstable_by(|a, b| (a.0, value(a)).cmp(&(b.0, value(b))));
+        tokens.dedup_by(|a, b| a.0 == b.0 && value(a) == value(b));
+        TokenSet { values, tokens }
     }
 
     /// Whether a token of the figure's kind has its value.
     pub fn mentions(&self, figure: &Figure) -> bool {
         let (kind, canonical) = figure.key();
-        self.0.binary_search_by(|(k, c)| (*k, &**c).cmp(&(kind, canonical))).is_ok()
+        self.tokens
+            .binary_search_by(|&(k, s, e)| (k, &self.values[s as usize..e as usize]).cmp(&(kind, canonical)))
+            .is_ok()
     }
 }
 
@@ -515,10 +578,14 @@ mod tests {
         let mut cases = 0;
         for line in data.lines() {
             let case: Case = serde_json::from_str(line).unwrap();
-            let mut ours: Vec<(String, String)> = TokenSet::of(&case.text)
-                .0
-                .into_iter()
-                .map(|(k, c)| ((if k == FigureKind::Percent { "%" } else { "$" }).to_string(), c.into()))
+            let set = TokenSet::of(&case.text);
+            let mut ours: Vec<(String, String)> = set
+                .tokens
+                .iter()
+                .map(|&(k, s, e)| {
+                    let sign = if k == FigureKind::Percent { "%" } else { "$" };
+                    (sign.to_string(), set.values[s as usize..e as usize].to_string())
+                })
                 .collect();
             ours.sort();
             assert_eq!(ours, case.tokens, "{:?}", case.text);
