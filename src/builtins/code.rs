@@ -331,7 +331,9 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
     let root = tree.root();
     match want {
         Want::Any => {
-            let found = root.find(&compiled.pattern);
+            // The first match in pre-order, as `root.find` gives it; `find_all` only tries nodes of
+            // the kind the pattern's root can match, where `find` builds a match state per node.
+            let found = root.find_all(&compiled.pattern).next();
             // (`ctx.evidence` is used directly: the tree still borrows `ctx.code`.)
             if let Some(notes) = ctx.evidence.as_mut() {
                 let note = match &found {
