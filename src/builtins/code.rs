@@ -15,6 +15,7 @@ use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{AstGrep, Language, Matcher, Pattern, PatternError};
 use ast_grep_language::{LanguageExt, SupportLang};
 
+use super::text::find_str;
 use super::{ArgProblem, Builtin, Ctx, req};
 use crate::value::{Ty, Value, shorten};
 
@@ -326,7 +327,7 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
     };
     let shown = || format!("pattern `{}`", crate::value::shorten(pattern, 60));
     if cache.prefilter
-        && let Some(absent) = compiled.required.iter().find(|text| !code.contains(text.as_str()))
+        && let Some(absent) = compiled.required.iter().find(|text| find_str(code, text).is_none())
     {
         cache.stats.prefilter_skips += 1;
         let absent = absent.clone();
@@ -390,7 +391,7 @@ fn matches_at_anchor(tree: &Tree, pattern: &Pattern, code: &str, anchor: &str) -
     }
     let mut occurrences = Vec::new();
     let mut from = 0;
-    while let Some(offset) = code.get(from..).and_then(|rest| rest.find(anchor)) {
+    while let Some(offset) = code.get(from..).and_then(|rest| find_str(rest, anchor)) {
         if occurrences.len() == MAX_ANCHOR_OCCURRENCES {
             return None;
         }
