@@ -10,11 +10,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ast_grep_core::matcher::PatternNode;
+use ast_grep_core::matcher::{MatcherExt, PatternNode};
 use ast_grep_core::tree_sitter::StrDoc;
-use ast_grep_core::{AstGrep, Language, Pattern, PatternError};
+use ast_grep_core::{AstGrep, Language, Matcher, Pattern, PatternError};
 use ast_grep_language::{LanguageExt, SupportLang};
 
+use super::text::find_str;
 use super::{ArgProblem, Builtin, Ctx, req};
 use crate::value::{Ty, Value, shorten};
 
@@ -128,6 +129,9 @@ pub struct CodeCache {
     tree_bytes: usize,
     /// Skip parsing when the code lacks a text the pattern requires (always on outside tests).
     prefilter: bool,
+    /// Decide `ast_match` from the nodes around the occurrences of a required text instead of
+    /// walking the whole tree (always on outside tests).
+    anchored_search: bool,
     stats: CodeStats,
 }
 
@@ -136,6 +140,8 @@ pub struct CodeCache {
 struct CodeStats {
     parses: usize,
     prefilter_skips: usize,
+    /// `ast_match` calls answered by `matches_at_anchor` rather than a walk of the whole tree.
+    anchored_searches: usize,
 }
 
 impl Default for CodeCache {
@@ -147,6 +153,7 @@ impl Default for CodeCache {
             tree_count: 0,
             tree_bytes: 0,
             prefilter: true,
+            anchored_search: true,
             stats: CodeStats::default(),
         }
     }
@@ -320,18 +327,30 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
     };
     let shown = || format!("pattern `{}`", crate::value::shorten(pattern, 60));
     if cache.prefilter
-        && let Some(absent) = compiled.required.iter().find(|text| !code.contains(text.as_str()))
+        && let Some(absent) = compiled.required.iter().find(|text| find_str(code, text).is_none())
     {
         cache.stats.prefilter_skips += 1;
         let absent = absent.clone();
         ctx.note(|| format!("{} does not match: the code has no `{absent}`", shown()));
         return no_matches(want);
     }
+    // Existence alone can be decided near a required text; evidence names the first match.
+    if matches!(want, Want::Any)
+        && cache.anchored_search
+        && ctx.evidence.is_none()
+        && let Some(anchor) = compiled.required.first()
+        && let Some(found) = matches_at_anchor(cache.tree(code, lang), &compiled.pattern, code, anchor)
+    {
+        cache.stats.anchored_searches += 1;
+        return Value::Bool(found);
+    }
     let tree = cache.tree(code, lang);
     let root = tree.root();
     match want {
         Want::Any => {
-            let found = root.find(&compiled.pattern);
+            // The first match in pre-order, as `root.find` gives it; `find_all` only tries nodes of
+            // the kind the pattern's root can match, where `find` builds a match state per node.
+            let found = root.find_all(&compiled.pattern).next();
             // (`ctx.evidence` is used directly: the tree still borrows `ctx.code`.)
             if let Some(notes) = ctx.evidence.as_mut() {
                 let note = match &found {
@@ -350,6 +369,56 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
         Want::Count => Value::Number(root.find_all(&compiled.pattern).count() as f64),
         Want::Texts => Value::list(root.find_all(&compiled.pattern).map(|m| Value::str(&m.text())).collect()),
     }
+}
+
+/// Occurrences of the anchor beyond which `matches_at_anchor` leaves the answer to a walk of the
+/// whole tree (each occurrence costs a descent from the root).
+const MAX_ANCHOR_OCCURRENCES: usize = 16;
+
+/// Whether the pattern matches some node of the tree, trying only the nodes that contain an
+/// occurrence of `anchor`, one of the pattern's required named leaves; `None` when the anchor
+/// occurs too often for this to pay.
+///
+/// In a match, the anchor's pattern leaf is matched by a node whose text is the anchor, so that
+/// node spans an occurrence of it, and the matching node is that node or one of its ancestors. The
+/// nodes that contain a given (non-empty) range form a single chain from the root, because
+/// siblings do not overlap; so trying every node on the chain of every occurrence finds a match
+/// when there is one. Only existence is decided: which match comes first in pre-order (for
+/// evidence, `ast_count`, `ast_find`) still needs the walk.
+fn matches_at_anchor(tree: &Tree, pattern: &Pattern, code: &str, anchor: &str) -> Option<bool> {
+    if anchor.is_empty() {
+        return None;
+    }
+    let mut occurrences = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = code.get(from..).and_then(|rest| find_str(rest, anchor)) {
+        if occurrences.len() == MAX_ANCHOR_OCCURRENCES {
+            return None;
+        }
+        let start = from + offset;
+        occurrences.push(start);
+        // Occurrences may overlap: continue one character further.
+        from = start + code[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    let kinds = pattern.potential_kinds();
+    let root = tree.root();
+    let ts_root = root.get_inner_node();
+    for start in occurrences {
+        let Some(deepest) = ts_root.descendant_for_byte_range(start, start + anchor.len()) else {
+            continue;
+        };
+        // Down the chain from the root to the deepest node containing the occurrence.
+        let mut node = Some(ts_root);
+        while let Some(current) = node {
+            if kinds.as_ref().is_none_or(|k| k.contains(current.kind_id().into()))
+                && pattern.match_node(tree.adopt(current)).is_some()
+            {
+                return Some(true);
+            }
+            node = if current.id() == deepest.id() { None } else { current.child_with_descendant(deepest) };
+        }
+    }
+    Some(false)
 }
 
 /// `ast_match(code, language, pattern) -> bool`: whether the pattern matches somewhere in the code.
@@ -592,7 +661,7 @@ mod tests {
         let mut ctx = Ctx::default();
         let v = ast_match(&[s("other.call()"), s("ts"), s("$S.customers.create($$$)")], &mut ctx);
         assert!(v.json_eq(&Value::Bool(false)));
-        assert_eq!(ctx.code.stats, CodeStats { parses: 0, prefilter_skips: 1 });
+        assert_eq!(ctx.code.stats, CodeStats { parses: 0, prefilter_skips: 1, anchored_searches: 0 });
     }
     #[test]
     fn parsed_code_is_reused_within_a_case_only() {
@@ -656,8 +725,16 @@ mod tests {
         prefilter: bool,
         builtin: fn(&[Value], &mut Ctx) -> Value,
     ) -> (Vec<Value>, CodeStats) {
+        run_fixture_with(triples, builtin, |cache| cache.prefilter = prefilter)
+    }
+
+    fn run_fixture_with(
+        triples: &[Triple],
+        builtin: fn(&[Value], &mut Ctx) -> Value,
+        configure: impl Fn(&mut CodeCache),
+    ) -> (Vec<Value>, CodeStats) {
         let mut ctx = Ctx::default();
-        ctx.code.prefilter = prefilter;
+        configure(&mut ctx.code);
         let mut last_group = usize::MAX;
         let results = triples
             .iter()
@@ -751,6 +828,40 @@ mod tests {
             assert!(stats_with.prefilter_skips > 0 && stats_without.prefilter_skips == 0);
             assert!(stats_with.parses <= stats_without.parses);
         }
+    }
+
+    #[test]
+    fn anchored_search_does_not_change_results() {
+        let triples = fixture();
+        let (with, stats_with) = run_fixture_with(&triples, ast_match, |cache| cache.prefilter = false);
+        let (without, stats_without) = run_fixture_with(&triples, ast_match, |cache| {
+            cache.prefilter = false;
+            cache.anchored_search = false;
+        });
+        for ((t, a), b) in triples.iter().zip(&with).zip(&without) {
+            assert!(same(a, b), "anchored search changed {b:?} to {a:?}: `{}` on {:?}", t.pattern, t.code);
+        }
+        assert!(stats_with.anchored_searches > 1000 && stats_without.anchored_searches == 0, "{stats_with:?}");
+    }
+
+    #[test]
+    fn anchored_search_finds_matches_around_every_occurrence() {
+        let mut ctx = Ctx::default();
+        // The anchor `create` occurs first in a comment, a string and a non-matching call; the match
+        // is around the last occurrence, and overlapping occurrences (`aa` in `aaa`) all count.
+        let code = "// create\nconst s = 'create'; create(); stripe.customers.create({ a: 1 });";
+        let v = ast_match(&[s(code), s("ts"), s("$S.customers.create({ a: $A })")], &mut ctx);
+        assert!(v.json_eq(&Value::Bool(true)));
+        let v = ast_match(&[s("f(aaa)"), s("ts"), s("f(aa)")], &mut ctx);
+        assert!(v.json_eq(&Value::Bool(false)));
+        let v = ast_match(&[s("g(aa); f(aaa); f(aa)"), s("ts"), s("f(aa)")], &mut ctx);
+        assert!(v.json_eq(&Value::Bool(true)));
+        assert_eq!(ctx.code.stats.anchored_searches, 3);
+        // Too many occurrences: the whole tree is walked.
+        let code = "x.create(); ".repeat(MAX_ANCHOR_OCCURRENCES) + "s.create(1)";
+        let v = ast_match(&[s(&code), s("ts"), s("$S.create(1)")], &mut ctx);
+        assert!(v.json_eq(&Value::Bool(true)));
+        assert_eq!(ctx.code.stats.anchored_searches, 3);
     }
 
     /// Timing and prefilter rates on the corpus triples:

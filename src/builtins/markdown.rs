@@ -33,9 +33,44 @@ const SPACE: &str =
 /// the nearest line that starts with a fence. Rust's leftmost-first semantics pick the same matches
 /// and captures as Python's backtracking `re` for this pattern.
 static FENCED_BLOCK: LazyLock<regex::Regex> = LazyLock::new(|| {
-    let source = format!(r"```({WORD}+{SPACE}+)?([{WORD}./-]+)?\n((?s:.*?))\n```");
+    let source = format!(r"```{}((?s:.*?))\n```", fence_header());
     regex::Regex::new(&source).expect("fenced block regex")
 });
+
+/// The start of `FENCED_BLOCK` alone: the fence, the language (group 1) and the path (group 2).
+static FENCE_HEADER: LazyLock<regex::Regex> = LazyLock::new(|| {
+    let source = format!(r"\A```{}", fence_header());
+    regex::Regex::new(&source).expect("fence header regex")
+});
+
+fn fence_header() -> String {
+    format!(r"({WORD}+{SPACE}+)?([{WORD}./-]+)?\n")
+}
+
+/// The language, path and code of a block that `FENCED_BLOCK` matched in full.
+///
+/// Resolving the captures of the whole match takes a backtracking search over the entire block
+/// whose cost grows with the block times the size of the Unicode classes, so the header is
+/// resolved on its own: the match takes the first header alternative (in the regex's priority
+/// order) that some closing `\n```` follows, and the closing fence the match ends with follows
+/// every alternative that ends before it. So the first alternative within the match, minus that
+/// closing fence, is the one the whole match took, and the code is what lies between the two.
+fn block_parts(block: &str) -> (&str, &str, &str) {
+    let code_end = block.len() - "\n```".len();
+    if let Some(header) = FENCE_HEADER.captures(&block[..code_end]) {
+        let group = |i: usize| header.get(i).map_or("", |m| m.as_str());
+        let code_start = header.get(0).map_or(code_end, |m| m.end()).min(code_end);
+        return (group(1), group(2), &block[code_start..code_end]);
+    }
+    // Unreachable by the argument above; the full search stays correct if it were not.
+    match FENCED_BLOCK.captures(block) {
+        Some(caps) => {
+            let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+            (group(1), group(2), group(3))
+        }
+        None => ("", "", ""),
+    }
+}
 
 /// One fenced block: language and path as written on the fence line (stripped, `""` when absent),
 /// the path prefixed with `base` unless it is absolute, and the stripped code.
@@ -49,13 +84,13 @@ pub struct CodeBlock {
 /// Every fenced code block of `text`, left to right, without overlaps.
 pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
     FENCED_BLOCK
-        .captures_iter(text)
-        .map(|caps| {
-            let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
-            let path = python_strip(group(2));
+        .find_iter(text)
+        .map(|found| {
+            let (language, path, code) = block_parts(found.as_str());
+            let path = python_strip(path);
             let path =
                 if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") };
-            CodeBlock { language: python_strip(group(1)).to_string(), path, code: python_strip(group(3)).to_string() }
+            CodeBlock { language: python_strip(language).to_string(), path, code: python_strip(code).to_string() }
         })
         .collect()
 }
@@ -140,6 +175,34 @@ mod tests {
         let first = &v.as_list().unwrap()[0];
         let o = first.as_object().unwrap();
         assert!(o["language"].json_eq(&s("ts")) && o["path"].json_eq(&s("/r/a.ts")) && o["code"].json_eq(&s("x")));
+    }
+
+    /// Resolving the header on its own gives what the captures of the whole match give, on every
+    /// string of up to six pieces from an alphabet of fences, words, spaces and line breaks.
+    #[test]
+    fn header_shortcut_agrees_with_full_captures() {
+        let pieces = ["```", "ts", " ", "\n", "a/b", "\u{301}", "\n```"];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> =
+                texts.iter().flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}"))).collect();
+            texts.extend(longer.into_iter().filter(|t| t.len() > 0));
+            texts.sort();
+            texts.dedup();
+        }
+        assert!(texts.len() > 100_000, "{}", texts.len());
+        for text in &texts {
+            let full: Vec<(&str, &str, &str)> = FENCED_BLOCK
+                .captures_iter(text)
+                .map(|caps| {
+                    let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+                    (group(1), group(2), group(3))
+                })
+                .collect();
+            let shortcut: Vec<(&str, &str, &str)> =
+                FENCED_BLOCK.find_iter(text).map(|m| block_parts(m.as_str())).collect();
+            assert_eq!(shortcut, full, "{text:?}");
+        }
     }
 
     /// The class `WORD` is exactly Python 3.11's `\w`, code point by code point.

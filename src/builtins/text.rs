@@ -25,6 +25,12 @@ pub fn is_python_space(c: char) -> bool {
         | '\u{3000}')
 }
 
+/// The byte offset of the first occurrence of `needle` in `text`, as `text.find(needle)` (a UTF-8
+/// needle can only occur at a character boundary), with memchr's vectorised substring search.
+pub fn find_str(text: &str, needle: &str) -> Option<usize> {
+    memchr::memmem::find(text.as_bytes(), needle.as_bytes())
+}
+
 /// Python's `str.strip()` with no argument.
 pub fn python_strip(text: &str) -> &str {
     text.trim_matches(is_python_space)
@@ -228,7 +234,7 @@ fn eval_normalize(args: &[Value], _: &mut Ctx) -> Value {
 fn eval_contains(args: &[Value], ctx: &mut Ctx) -> Value {
     match (&args[0], &args[1]) {
         (Value::String(haystack), Value::String(needle)) => {
-            let at = haystack.find(&**needle);
+            let at = find_str(haystack, needle);
             if ctx.explaining() {
                 let what = format!("`{}`", shorten(needle, 40));
                 match at {
@@ -352,7 +358,7 @@ fn eval_lines(args: &[Value], _: &mut Ctx) -> Value {
 
 fn eval_index_of(args: &[Value], _: &mut Ctx) -> Value {
     let text = str_arg(&args[0]);
-    match text.find(str_arg(&args[1])) {
+    match find_str(text, str_arg(&args[1])) {
         Some(byte) => Value::Number(code_point_index(text, byte) as f64),
         None => Value::Number(-1.0),
     }
@@ -360,14 +366,14 @@ fn eval_index_of(args: &[Value], _: &mut Ctx) -> Value {
 
 /// The text after the first `marker`, or an error value naming the absent marker.
 fn text_after<'a>(text: &'a str, marker: &str) -> Result<&'a str, Value> {
-    match text.find(marker) {
+    match find_str(text, marker) {
         Some(byte) => Ok(&text[byte + marker.len()..]),
         None => Err(Value::error(format!("marker {} not found", quoted(marker)))),
     }
 }
 
 fn text_before<'a>(text: &'a str, marker: &str) -> Result<&'a str, Value> {
-    match text.find(marker) {
+    match find_str(text, marker) {
         Some(byte) => Ok(&text[..byte]),
         None => Err(Value::error(format!("marker {} not found", quoted(marker)))),
     }
@@ -376,7 +382,7 @@ fn text_before<'a>(text: &'a str, marker: &str) -> Result<&'a str, Value> {
 /// The text after the first `start` up to the first `end` that follows it.
 pub fn text_between<'a>(text: &'a str, start: &str, end: &str) -> Result<&'a str, Value> {
     let rest = text_after(text, start)?;
-    match rest.find(end) {
+    match find_str(rest, end) {
         Some(byte) => Ok(&rest[..byte]),
         None => Err(Value::error(format!("marker {} not found after {}", quoted(end), quoted(start)))),
     }
@@ -407,7 +413,7 @@ fn eval_ordered(args: &[Value], _: &mut Ctx) -> Value {
             return Value::error(format!("marker at index {i} is {}, not a string", marker.type_name()));
         };
         // Byte offsets order the same way as code point indices.
-        let Some(at) = text.find(marker) else {
+        let Some(at) = find_str(text, marker) else {
             return Value::Bool(false);
         };
         if previous.is_some_and(|p| p >= at) {
