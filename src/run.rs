@@ -18,11 +18,13 @@ use crate::value::Value;
 pub const STACK: usize = 256 << 20;
 
 /// Input bytes per chunk (lines are never split; three chunks are in flight, so memory stays flat) ...
-const CHUNK_BYTES: usize = 2 << 20;
+const CHUNK_BYTES: usize = 1 << 20;
 /// ... read this many bytes at a time ...
-const READ_BYTES: usize = 1 << 20;
-/// ... and graded in batches of this many lines per task (one output buffer per batch).
+const READ_BYTES: usize = 1 << 18;
+/// ... and graded in batches of at most this many lines per task (one output buffer per batch),
+/// small enough that every thread gets many batches of a chunk and none waits long at its end.
 const BATCH_LINES: usize = 64;
+const BATCHES_PER_THREAD: usize = 16;
 
 /// Why a grader could not be loaded.
 #[derive(Debug)]
@@ -227,9 +229,11 @@ struct GradedBatch {
 }
 
 fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) -> Vec<GradedBatch> {
+    let per_batch = chunk.ranges.len().div_ceil(rayon::current_num_threads() * BATCHES_PER_THREAD);
+    let batch_lines = per_batch.clamp(1, BATCH_LINES);
     chunk
         .ranges
-        .par_chunks(BATCH_LINES)
+        .par_chunks(batch_lines)
         .enumerate()
         .map(|(b, ranges)| {
             with_ctx(limits, |ctx| {
@@ -237,7 +241,7 @@ fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) 
                 let mut writer = ResultWriter::default();
                 for (i, &(s, e)) in ranges.iter().enumerate() {
                     let line = &chunk.buffer[s..e];
-                    let line_no = first + b * BATCH_LINES + i;
+                    let line_no = first + b * batch_lines + i;
                     grade_line_into(program, line, line_no, ctx, &mut writer, &mut batch.json, &mut batch.summary);
                 }
                 batch
