@@ -85,9 +85,13 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(bad("blank line".into()));
     }
-    let text = match std::str::from_utf8(line) {
+    // The SIMD check is the fast path; the standard one finds where a bad line goes wrong.
+    let text = match simdutf8::basic::from_utf8(line) {
         Ok(text) => text,
-        Err(e) => return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", e.valid_up_to() + 1))),
+        Err(_) => {
+            let at = std::str::from_utf8(line).err().map_or(0, |e| e.valid_up_to());
+            return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", at + 1)));
+        }
     };
     let doc = match scan::parse(text, projection) {
         Ok(d) => d,
