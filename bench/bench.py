@@ -4,7 +4,9 @@
     python3 bench/bench.py [--reference DIR] [--cases N] [--graders a,b] [--repeat 3]
 
 Builds N-case inputs (default 20,000) per grader by repeating tests/corpus/<grader>/cases.jsonl with
-fresh ids, grades each with the release binary (best of --repeat runs, default all cores), and, when
+fresh ids, compiles each shipped rubric once (`rubric compile`) and grades the input with the plan and
+the release binary (whole process, best of --repeat runs, default all cores; `--source` grades the
+`.rubric` instead, compiling it in every run), and, when
 --reference points at a directory holding the reference graders' `bench.py` (e.g. ../shared/oracle),
 runs the Python reference on the same file in the same run. Prints a table: grader, reference
 cases/s, rubric cases/s, ratio, rubric peak RSS.
@@ -36,9 +38,17 @@ def build_input(grader, n, out_dir):
     return path
 
 
-def run_rubric(binary, grader, cases, jobs):
-    """Returns (seconds, peak RSS in MB) of one `rubric grade` run."""
-    cmd = [binary, "grade", os.path.join(ROOT, "rubrics", f"{grader}.rubric"), "--cases", cases, "--out", os.devnull]
+def compile_plan(binary, grader, out_dir):
+    """Compiles the shipped rubric once into a plan, as a training job would before grading."""
+    plan = os.path.join(out_dir, f"{grader}.plan.json")
+    subprocess.run([binary, "compile", os.path.join(ROOT, "rubrics", f"{grader}.rubric"), "-o", plan], check=True)
+    return plan
+
+
+def run_rubric(binary, grader, cases, jobs, plan=None):
+    """Returns (seconds, peak RSS in MB) of one `rubric grade` run (of the plan when given, else the .rubric)."""
+    grader_file = plan or os.path.join(ROOT, "rubrics", f"{grader}.rubric")
+    cmd = [binary, "grade", grader_file, "--cases", cases, "--out", os.devnull]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     # Measure the child alone: fork a helper whose RUSAGE_CHILDREN sees only this run.
@@ -79,15 +89,20 @@ def main():
     ap.add_argument("--jobs", type=int, default=0, help="rubric worker threads (default: all cores)")
     ap.add_argument("--binary", default=os.path.join(ROOT, "target", "release", "rubric"))
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
+    ap.add_argument("--source", action="store_true",
+                    help="grade the .rubric source (compiled in each run) instead of a plan compiled once")
     args = ap.parse_args()
     if not os.path.exists(args.binary):
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
     os.makedirs(args.work, exist_ok=True)
-    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}; {args.cases} cases per grader")
+    what = "the .rubric source" if args.source else "a compiled plan"
+    print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}; {args.cases} cases per grader; "
+          f"rubric grades {what}")
     print(f"{'grader':<10} {'reference/s':>12} {'rubric/s':>10} {'ratio':>7} {'peak RSS':>9}")
     for g in args.graders.split(","):
         cases = build_input(g, args.cases, args.work)
-        runs = [run_rubric(args.binary, g, cases, args.jobs) for _ in range(args.repeat)]
+        plan = None if args.source else compile_plan(args.binary, g, args.work)
+        runs = [run_rubric(args.binary, g, cases, args.jobs, plan) for _ in range(args.repeat)]
         best = min(dt for dt, _ in runs)
         rss = max(r for _, r in runs)
         rate = args.cases / best

@@ -197,17 +197,25 @@ impl TokenSet {
             canonical_number_into(number, &mut values);
             tokens.push((kind, start as u32, values.len() as u32));
         });
-        let value = |&(_, s, e): &(FigureKind, u32, u32)| &values[s as usize..e as usize];
-        tokens.sort_unstable_by(|a, b| (a.0, value(a)).cmp(&(b.0, value(b))));
+        let value = |&(_, s, e): &(FigureKind, u32, u32)| values[s as usize..e as usize].as_bytes();
+        tokens.sort_unstable_by(|a, b| Self::order(a.0, value(a), b.0, value(b)));
         tokens.dedup_by(|a, b| a.0 == b.0 && value(a) == value(b));
         TokenSet { values, tokens }
+    }
+
+    /// The set's order: by kind, then length, then bytes (cheaper than plain string order, which
+    /// membership does not need).
+    fn order(kind_a: FigureKind, a: &[u8], kind_b: FigureKind, b: &[u8]) -> std::cmp::Ordering {
+        (kind_a, a.len()).cmp(&(kind_b, b.len())).then_with(|| a.cmp(b))
     }
 
     /// Whether a token of the figure's kind has its value.
     pub fn mentions(&self, figure: &Figure) -> bool {
         let (kind, canonical) = figure.key();
         self.tokens
-            .binary_search_by(|&(k, s, e)| (k, &self.values[s as usize..e as usize]).cmp(&(kind, canonical)))
+            .binary_search_by(|&(k, s, e)| {
+                Self::order(k, self.values[s as usize..e as usize].as_bytes(), kind, canonical.as_bytes())
+            })
             .is_ok()
     }
 }
