@@ -346,7 +346,23 @@ impl<'a> Reader<'a> {
 
     /// Skips a string's contents (after its opening quote), checking escapes; the reader ends after
     /// the closing quote. Returns whether it had escapes.
+    #[inline]
     fn skip_string(&mut self) -> Result<bool> {
+        // Most strings (keys, short values) end at the first special byte of their first block.
+        let (block, mask) = special_block(self.bytes, self.pos);
+        if mask != 0 {
+            let at = block + mask.trailing_zeros() as usize;
+            if self.bytes[at] == b'"' {
+                self.pos = at + 1;
+                return Ok(false);
+            }
+        }
+        self.skip_long_string()
+    }
+
+    /// [`Self::skip_string`] past the first block or an escape.
+    #[inline(never)]
+    fn skip_long_string(&mut self) -> Result<bool> {
         let mut escaped = false;
         loop {
             // Escapes are common in skipped text (`\n` in code), so a 16-byte block is searched on
