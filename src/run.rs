@@ -302,3 +302,66 @@ pub fn grade_stream(
         Ok(summary)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hands out its bytes a few at a time, so lines arrive split across reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(self.0.len()).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn program() -> Program {
+        let file = SourceFile::new("t.rubric", "rubric t \"t\" {\n  score len(sample.output_text) / 10\n}\n");
+        Program::new(check::compile(&file).plan.expect("compiles")).expect("loads")
+    }
+
+    fn grade(input: &[u8], piece: usize, jobs: usize) -> (String, Summary) {
+        let mut reader = io::BufReader::new(Trickle(input, piece));
+        let mut out = Vec::new();
+        let summary = grade_stream(&program(), &mut reader, &mut out, jobs, &Limits::default()).expect("grades");
+        (String::from_utf8(out).expect("utf-8"), summary)
+    }
+
+    fn case(id: usize, text: &str) -> String {
+        format!("{{\"id\":{id},\"sample\":{{\"output_text\":\"{text}\"}},\"item\":{{}}}}\n")
+    }
+
+    #[test]
+    fn lines_split_across_reads_grade_as_whole_lines() {
+        let input: String = (0..300).map(|i| case(i, &"x".repeat(i % 10))).collect();
+        let (whole, summary) = grade(input.as_bytes(), usize::MAX, 2);
+        assert_eq!(summary.lines, 300);
+        for piece in [1, 7, 4096] {
+            assert_eq!(grade(input.as_bytes(), piece, 2).0, whole, "pieces of {piece} bytes");
+        }
+        assert_eq!(grade(input.as_bytes(), 7, 1).0, whole, "one thread");
+    }
+
+    #[test]
+    fn the_last_line_may_lack_its_newline_and_blank_lines_count() {
+        assert_eq!(grade(b"", 5, 2).1.lines, 0);
+        let (out, summary) = grade(case(1, "abc").trim_end().as_bytes(), 5, 2);
+        assert_eq!((summary.lines, summary.malformed), (1, 0));
+        assert!(out.starts_with("{\"id\":1,\"score\":0.3"), "{out}");
+        assert_eq!(grade(b"\n\n", 1, 2).1.malformed, 2);
+    }
+
+    #[test]
+    fn a_line_longer_than_a_chunk_is_one_line() {
+        let long = case(1, &"y".repeat(CHUNK_BYTES * 2 + 17));
+        let input = format!("{}{long}{}", case(0, "a"), case(2, "b"));
+        let (out, summary) = grade(input.as_bytes(), READ_BYTES, 2);
+        assert_eq!((summary.lines, summary.malformed), (3, 0));
+        let ids: Vec<&str> = out.lines().map(|l| &l[..8]).collect();
+        assert_eq!(ids, ["{\"id\":0,", "{\"id\":1,", "{\"id\":2,"]);
+    }
+}
