@@ -197,7 +197,7 @@ impl TokenSet {
             canonical_number_into(number, &mut values);
             tokens.push((kind, start as u32, values.len() as u32));
         });
-        let value = |&(_, s, e): &(FigureKind, u32, u32)| values[s as usize..e as usize].as_bytes();
+        let value = |&(_, s, e): &(FigureKind, u32, u32)| &values.as_bytes()[s as usize..e as usize];
         tokens.sort_unstable_by(|a, b| Self::order(a.0, value(a), b.0, value(b)));
         tokens.dedup_by(|a, b| a.0 == b.0 && value(a) == value(b));
         TokenSet { values, tokens }
@@ -214,7 +214,7 @@ impl TokenSet {
         let (kind, canonical) = figure.key();
         self.tokens
             .binary_search_by(|&(k, s, e)| {
-                Self::order(k, self.values[s as usize..e as usize].as_bytes(), kind, canonical.as_bytes())
+                Self::order(k, self.&values.as_bytes()[s as usize..e as usize], kind, canonical.as_bytes())
             })
             .is_ok()
     }

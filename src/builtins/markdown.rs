@@ -186,7 +186,7 @@ mod tests {
         for _ in 0..6 {
             let longer: Vec<String> =
                 texts.iter().flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}"))).collect();
-            texts.extend(longer.into_iter().filter(|t| t.len() > 0));
+            texts.extend(longer.into_iter().filter(|t| !t.is_empty()));
             texts.sort();
             texts.dedup();
         }

@@ -91,7 +91,7 @@ fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Va
             };
             by.iter()
                 .map(|field| {
-                    let Some(v) = fields.get(*field) else {
+                    let Some(v) = fields.get(field) else {
                         return Err(Value::error(format!("`{name}` element {i} has no field `{field}`")));
                     };
                     key_part(v).map_err(|why| Value::error(format!("`{name}` element {i} field `{field}` {why}")))

@@ -196,8 +196,11 @@ fn json_type(v: &Value) -> &'static str {
 pub struct ResultWriter {
     /// Keyed by the addresses of a criterion's id and label, which the entry keeps alive (so an
     /// address cannot be reused by another string while it is cached).
-    heads: HashMap<(usize, usize), (Arc<str>, Option<Arc<str>>, Vec<u8>)>,
+    heads: HashMap<(usize, usize), CriterionHead>,
 }
+
+/// A criterion's id and label, and their rendering `{"id":..,"label":..`.
+type CriterionHead = (Arc<str>, Option<Arc<str>>, Vec<u8>);
 
 impl ResultWriter {
     /// The result line of a graded case (1-based `line` is reported when there is an error), with its `\n`.

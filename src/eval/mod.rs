@@ -763,7 +763,7 @@ fn index(base: Value, i: Value) -> Value {
                 xs[k as usize].clone()
             }
         }
-        (Value::Object(o), Value::String(k)) => match o.get(&*k) {
+        (Value::Object(o), Value::String(k)) => match o.get(&k) {
             Some(v) => v.clone(),
             None => Value::Missing(format!("field `{k}`").into()),
         },
@@ -957,7 +957,7 @@ fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
             let found = match (&x, &y) {
                 (_, Value::List(xs)) => xs.iter().any(|e| e.json_eq(&x)),
                 (Value::String(s), Value::String(t)) => t.contains(&**s),
-                (Value::String(k), Value::Object(o)) => o.contains_key(&**k),
+                (Value::String(k), Value::Object(o)) => o.contains_key(k),
                 (_, Value::Missing(_)) => return Value::error(format!("`{sym}`: {}", not_a("list", &y))),
                 _ => {
                     return Value::error(format!("`{sym}` cannot look for a {} in a {}", x.type_name(), y.type_name()));
