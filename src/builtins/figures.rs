@@ -214,7 +214,7 @@ impl TokenSet {
         let (kind, canonical) = figure.key();
         self.tokens
             .binary_search_by(|&(k, s, e)| {
-                Self::order(k, self.&values.as_bytes()[s as usize..e as usize], kind, canonical.as_bytes())
+                Self::order(k, &self.values.as_bytes()[s as usize..e as usize], kind, canonical.as_bytes())
             })
             .is_ok()
     }
