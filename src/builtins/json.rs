@@ -30,9 +30,9 @@ pub const BUILTINS: &[Builtin] = &[
     },
 ];
 
-/// Strict JSON text to a value.
+/// Strict JSON text to a value (the reader of case lines: the same strictness, values built directly).
 pub fn parse_strict(text: &str) -> Result<Value, String> {
-    serde_json::from_str::<serde_json::Value>(text).map(|v| Value::from_json(&v)).map_err(|e| e.to_string())
+    crate::eval::scan::parse(text, &crate::eval::case::Projection::All).map_err(|e| e.to_string())
 }
 
 fn json_parse(a: &[Value], _: &mut Ctx) -> Value {
@@ -67,6 +67,11 @@ mod tests {
     fn rejects_nan_and_bom() {
         assert!(call("json_parse", vec![s("NaN")]).is_error());
         assert!(call("json_parse", vec![s("\u{feff}{}")]).is_error());
+    }
+    #[test]
+    fn errors_say_where() {
+        let e = call("json_parse", vec![s("{\"a\": tru}")]);
+        assert!(matches!(&e, Value::Error(f) if f.message == "`json_parse`: invalid JSON: expected a value at column 7"), "{e:?}");
     }
     #[test]
     fn duplicate_keys_keep_the_last() {
