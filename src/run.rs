@@ -2,7 +2,7 @@
 //! all worker threads and written in input order, so memory stays flat and output does not depend
 //! on the number of threads.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, IoSlice, Read, Write};
 
 use rayon::prelude::*;
 
@@ -163,7 +163,7 @@ struct Chunk {
 
 /// Reads about [`CHUNK_BYTES`] of whole lines into `chunk`. The bytes after the last `\n` wait in
 /// `carry` for the next chunk (at the end of the input they are the last line).
-fn read_chunk(input: &mut (dyn BufRead + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
+fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
     chunk.ranges.clear();
     chunk.filled = carry.len();
     if chunk.buffer.len() < carry.len() + READ_BYTES {
@@ -250,9 +250,19 @@ fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) 
         .collect()
 }
 
+/// Writes a chunk's batches with as few calls as the output accepts (no copy into a buffer).
 fn write_chunk(output: &mut (dyn Write + Send), graded: &[GradedBatch], summary: &mut Summary) -> io::Result<()> {
+    let mut slices: Vec<IoSlice> = graded.iter().map(|b| IoSlice::new(&b.json)).collect();
+    let mut rest = &mut slices[..];
+    while !rest.is_empty() {
+        match output.write_vectored(rest) {
+            Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "failed to write the results")),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     for batch in graded {
-        output.write_all(&batch.json)?;
         summary.merge(&batch.summary);
     }
     Ok(())
@@ -263,7 +273,7 @@ fn write_chunk(output: &mut (dyn Write + Send), graded: &[GradedBatch], summary:
 /// writing the previous one overlap with grading the current one.
 pub fn grade_stream(
     program: &Program,
-    input: &mut (dyn BufRead + Send),
+    input: &mut (dyn Read + Send),
     output: &mut (dyn Write + Send),
     jobs: usize,
     limits: &Limits,

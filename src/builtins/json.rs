@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn errors_say_where() {
         let e = call("json_parse", vec![s("{\"a\": tru}")]);
-        assert!(matches!(&e, Value::Error(f) if f.message == "`json_parse`: invalid JSON: expected a value at column 7"), "{e:?}");
+        assert!(
+            matches!(&e, Value::Error(f) if f.message == "`json_parse`: invalid JSON: expected a value at column 7"),
+            "{e:?}"
+        );
     }
     #[test]
     fn duplicate_keys_keep_the_last() {

@@ -294,19 +294,27 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         Ok(p) => p,
         Err(code) => return code,
     };
-    let mut input = match open_cases(cases) {
-        Ok(i) => i,
-        Err(code) => return code,
+    // Grading reads and writes in large blocks of its own, so neither side is buffered again.
+    let mut input: Box<dyn io::Read + Send> = if cases == "-" {
+        Box::new(io::stdin())
+    } else {
+        match std::fs::File::open(cases) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("error: cannot read `{cases}`: {e}");
+                return exit::USAGE;
+            }
+        }
     };
     let mut output: Box<dyn Write + Send> = match out {
         Some(o) => match std::fs::File::create(o) {
-            Ok(f) => Box::new(io::BufWriter::with_capacity(1 << 20, f)),
+            Ok(f) => Box::new(f),
             Err(e) => {
                 eprintln!("error: cannot write `{o}`: {e}");
                 return exit::USAGE;
             }
         },
-        None => Box::new(io::BufWriter::with_capacity(1 << 20, io::stdout())),
+        None => Box::new(io::stdout()),
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let summary = match grade_stream(&program, &mut input, &mut output, jobs, limits) {
