@@ -31,7 +31,7 @@ type Result<T> = std::result::Result<T, JsonError>;
 
 /// Parses `text` (one JSON document, surrounding whitespace allowed), keeping what `projection` selects.
 pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, stack: Vec::new(), scratch: String::new() };
+    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() };
     let value = reader.value(projection, 0)?;
     match reader.peek() {
         None => Ok(value),
@@ -41,7 +41,7 @@ pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
 
 /// Whether `text` is one valid JSON document (builds nothing).
 pub fn is_valid(text: &str) -> bool {
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, stack: Vec::new(), scratch: String::new() };
+    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() };
     reader.skip_value(0).is_ok() && reader.peek().is_none()
 }
 
@@ -49,8 +49,6 @@ struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    /// Open containers while skipping (`true` = object).
-    stack: Vec<bool>,
     /// Decoded string with escapes.
     scratch: String,
 }
@@ -416,19 +414,26 @@ impl<'a> Reader<'a> {
 
     /// Skips one value, checking it, without recursion (`depth` counts the containers around it).
     fn skip_value(&mut self, depth: usize) -> Result<()> {
-        let base = self.stack.len();
+        // Open containers, one bit each (set = object); MAX_NESTING bounds them, so no allocation.
+        let mut containers = [0u64; MAX_NESTING.div_ceil(64)];
+        let mut len = 0usize;
         loop {
             // A value starts here.
             match self.peek() {
                 Some(open @ (b'{' | b'[')) => {
-                    self.nesting(depth + self.stack.len() - base)?;
+                    self.nesting(depth + len)?;
                     self.pos += 1;
                     let object = open == b'{';
                     let close = if object { b'}' } else { b']' };
                     if self.peek() == Some(close) {
                         self.pos += 1;
                     } else {
-                        self.stack.push(object);
+                        if object {
+                            containers[len / 64] |= 1 << (len % 64);
+                        } else {
+                            containers[len / 64] &= !(1 << (len % 64));
+                        }
+                        len += 1;
                         if object {
                             self.expect(b'"', "expected a key (a string)")?;
                             self.skip_string()?;
@@ -450,10 +455,10 @@ impl<'a> Reader<'a> {
             }
             // A value ended: close containers until one continues.
             loop {
-                if self.stack.len() == base {
+                if len == 0 {
                     return Ok(());
                 }
-                let object = self.stack[self.stack.len() - 1];
+                let object = containers[(len - 1) / 64] & (1 << ((len - 1) % 64)) != 0;
                 match self.peek() {
                     Some(b',') => {
                         self.pos += 1;
@@ -466,11 +471,11 @@ impl<'a> Reader<'a> {
                     }
                     Some(b'}') if object => {
                         self.pos += 1;
-                        self.stack.pop();
+                        len -= 1;
                     }
                     Some(b']') if !object => {
                         self.pos += 1;
-                        self.stack.pop();
+                        len -= 1;
                     }
                     _ => return Err(self.error(if object { "expected `,` or `}`" } else { "expected `,` or `]`" })),
                 }
