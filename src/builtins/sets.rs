@@ -137,33 +137,39 @@ impl Overlap {
     }
 }
 
-/// How many times each key occurs on the predicted and on the reference side.
-fn count(predicted: Vec<Key>, reference: Vec<Key>) -> BTreeMap<Key, (usize, usize)> {
-    let mut counts: BTreeMap<Key, (usize, usize)> = BTreeMap::new();
-    for k in predicted {
-        counts.entry(k).or_default().0 += 1;
+/// How many keys of two sorted lists pair up, each key used once: the sum over distinct keys of
+/// `min(count in a, count in b)`.
+fn paired(a: &[Key], b: &[Key]) -> usize {
+    let (mut i, mut j, mut pairs) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                pairs += 1;
+                i += 1;
+                j += 1;
+            }
+        }
     }
-    for k in reference {
-        counts.entry(k).or_default().1 += 1;
-    }
-    counts
+    pairs
 }
 
 /// Multiset overlap: true positives are `min(predicted count, reference count)` summed over keys;
-/// totals are the list lengths.
-fn multiset_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
-    let (pred_total, ref_total) = (predicted.len(), reference.len());
-    let tp = count(predicted, reference).values().map(|&(p, r)| p.min(r)).sum();
-    Overlap::new(tp, pred_total, ref_total)
+/// totals are the list lengths. (Sorting and pairing equals counting per key, without a map.)
+fn multiset_overlap(mut predicted: Vec<Key>, mut reference: Vec<Key>) -> Overlap {
+    predicted.sort_unstable();
+    reference.sort_unstable();
+    Overlap::new(paired(&predicted, &reference), predicted.len(), reference.len())
 }
 
 /// Set overlap: duplicates are dropped on each side first.
-fn set_overlap(predicted: Vec<Key>, reference: Vec<Key>) -> Overlap {
-    let counts = count(predicted, reference);
-    let pred_total = counts.values().filter(|c| c.0 > 0).count();
-    let ref_total = counts.values().filter(|c| c.1 > 0).count();
-    let tp = counts.values().filter(|c| c.0 > 0 && c.1 > 0).count();
-    Overlap::new(tp, pred_total, ref_total)
+fn set_overlap(mut predicted: Vec<Key>, mut reference: Vec<Key>) -> Overlap {
+    for keys in [&mut predicted, &mut reference] {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    Overlap::new(paired(&predicted, &reference), predicted.len(), reference.len())
 }
 
 fn overlap(args: &[Value], ctx: &Ctx, kind: fn(Vec<Key>, Vec<Key>) -> Overlap) -> Result<Overlap, Value> {
