@@ -124,7 +124,7 @@ impl<'a> Reader<'a> {
             self.expect(b'"', "expected a key (a string)")?;
             match projection {
                 Projection::All => {
-                    let key = Arc::from(self.string()?);
+                    let key = intern(self.string()?);
                     self.expect(b':', "expected `:`")?;
                     let value = self.value(&Projection::All, depth)?;
                     map.insert(key, value);
@@ -482,6 +482,32 @@ impl<'a> Reader<'a> {
             }
         }
     }
+}
+
+thread_local! {
+    /// Recently seen object keys: the same few keys (`name`, `value`, `role`) come back on every
+    /// line, and sharing them saves an allocation and a free per key.
+    static KEYS: std::cell::RefCell<[Option<Arc<str>>; 64]> = const { std::cell::RefCell::new([const { None }; 64]) };
+}
+
+/// `key` as a shared string, reusing a recent one with the same text.
+fn intern(key: &str) -> Arc<str> {
+    let bytes = key.as_bytes();
+    if bytes.is_empty() || bytes.len() > 32 {
+        return Arc::from(key);
+    }
+    let slot = (bytes.len() * 7 + bytes[0] as usize * 31 + bytes[bytes.len() - 1] as usize) % 64;
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        match &keys[slot] {
+            Some(known) if **known == *key => known.clone(),
+            _ => {
+                let shared: Arc<str> = Arc::from(key);
+                keys[slot] = Some(shared.clone());
+                shared
+            }
+        }
+    })
 }
 
 /// The index of the first `"`, `\\` or control character at or after `from` (or the length).
