@@ -228,26 +228,24 @@ struct GradedBatch {
     summary: Summary,
 }
 
-fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits) -> Vec<GradedBatch> {
+/// Grades a chunk into `batches` (one per batch of lines, in order). The batches' buffers are
+/// reused from chunk to chunk rather than grown anew for every chunk.
+fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits, batches: &mut Vec<GradedBatch>) {
     let per_batch = chunk.ranges.len().div_ceil(rayon::current_num_threads() * BATCHES_PER_THREAD);
     let batch_lines = per_batch.clamp(1, BATCH_LINES);
-    chunk
-        .ranges
-        .par_chunks(batch_lines)
-        .enumerate()
-        .map(|(b, ranges)| {
-            with_ctx(limits, |ctx| {
-                let mut batch = GradedBatch::default();
-                let mut writer = ResultWriter::default();
-                for (i, &(s, e)) in ranges.iter().enumerate() {
-                    let line = &chunk.buffer[s..e];
-                    let line_no = first + b * batch_lines + i;
-                    grade_line_into(program, line, line_no, ctx, &mut writer, &mut batch.json, &mut batch.summary);
-                }
-                batch
-            })
+    batches.resize_with(chunk.ranges.len().div_ceil(batch_lines), GradedBatch::default);
+    chunk.ranges.par_chunks(batch_lines).zip(batches.par_iter_mut()).enumerate().for_each(|(b, (ranges, batch))| {
+        batch.json.clear();
+        batch.summary = Summary::default();
+        with_ctx(limits, |ctx| {
+            let mut writer = ResultWriter::default();
+            for (i, &(s, e)) in ranges.iter().enumerate() {
+                let line = &chunk.buffer[s..e];
+                let line_no = first + b * batch_lines + i;
+                grade_line_into(program, line, line_no, ctx, &mut writer, &mut batch.json, &mut batch.summary);
+            }
         })
-        .collect()
+    });
 }
 
 /// Writes a chunk's batches with as few calls as the output accepts (no copy into a buffer).
@@ -286,13 +284,15 @@ pub fn grade_stream(
         let mut carry = Vec::new();
         let mut current = read_chunk(input, Chunk::default(), &mut carry)?;
         let mut spare = Chunk::default();
+        // Results of the previous chunk, written while the current one is graded into `graded`.
         let mut pending: Vec<GradedBatch> = Vec::new();
+        let mut graded: Vec<GradedBatch> = Vec::new();
         while !current.ranges.is_empty() {
             let first = line_no + 1;
             line_no += current.ranges.len();
             let eof = current.eof;
-            let (graded, (next, written)) = rayon::join(
-                || grade_chunk(program, &current, first, limits),
+            let ((), (next, written)) = rayon::join(
+                || grade_chunk(program, &current, first, limits, &mut graded),
                 || {
                     let written = write_chunk(output, &pending, &mut summary);
                     let next = if eof {
@@ -304,7 +304,7 @@ pub fn grade_stream(
                 },
             );
             written?;
-            pending = graded;
+            std::mem::swap(&mut pending, &mut graded);
             spare = std::mem::replace(&mut current, next?);
         }
         write_chunk(output, &pending, &mut summary)?;
