@@ -181,42 +181,74 @@ fn next_run_byte(bytes: &[u8], mut from: usize) -> usize {
 /// The distinct figure tokens of a text, by kind and canonical value.
 #[derive(Debug, Default)]
 pub struct TokenSet {
-    /// The canonical values, one after another.
-    values: String,
-    /// Sorted by kind and value, without duplicates: kind and the value's range in `values`.
-    tokens: Vec<(FigureKind, u32, u32)>,
+    /// Tokens of up to [`PACKED_DIGITS`] characters, packed (see [`pack`]), sorted, distinct.
+    packed: Vec<u128>,
+    /// Longer ones, sorted, distinct.
+    long: Vec<(FigureKind, String)>,
+}
+
+/// The most characters of a canonical value that fit in a packed key.
+const PACKED_DIGITS: usize = 30;
+
+/// A canonical value (digits and at most one `.`) as one integer: the kind in the top bit, the
+/// length below it, then four bits per character. Equal keys are equal (kind, value) pairs, and
+/// comparing integers is much cheaper than comparing strings.
+fn pack(kind: FigureKind, canonical: &str) -> Option<u128> {
+    let bytes = canonical.as_bytes();
+    if bytes.len() > PACKED_DIGITS {
+        return None;
+    }
+    let mut key = (u128::from(kind == FigureKind::Percent) << 127) | ((bytes.len() as u128) << 120);
+    for (i, &c) in bytes.iter().enumerate() {
+        let nibble = if c == b'.' { 10 } else { u128::from(c.wrapping_sub(b'0') & 0xF) };
+        key |= nibble << (116 - 4 * i);
+    }
+    Some(key)
 }
 
 impl TokenSet {
     /// The distinct figure tokens of a text, sorted (so membership is a binary search).
     pub fn of(text: &str) -> TokenSet {
-        let mut values = String::new();
-        let mut tokens = Vec::new();
+        let mut set = TokenSet::default();
+        let mut canonical = String::new();
         scan_tokens(text, |kind, number| {
-            let start = values.len();
-            canonical_number_into(number, &mut values);
-            tokens.push((kind, start as u32, values.len() as u32));
+            canonical.clear();
+            canonical_number_into(number, &mut canonical);
+            match pack(kind, &canonical) {
+                Some(key) => set.packed.push(key),
+                None => set.long.push((kind, canonical.clone())),
+            }
         });
-        let value = |&(_, s, e): &(FigureKind, u32, u32)| &values.as_bytes()[s as usize..e as usize];
-        tokens.sort_unstable_by(|a, b| Self::order(a.0, value(a), b.0, value(b)));
-        tokens.dedup_by(|a, b| a.0 == b.0 && value(a) == value(b));
-        TokenSet { values, tokens }
-    }
-
-    /// The set's order: by kind, then length, then bytes (cheaper than plain string order, which
-    /// membership does not need).
-    fn order(kind_a: FigureKind, a: &[u8], kind_b: FigureKind, b: &[u8]) -> std::cmp::Ordering {
-        (kind_a, a.len()).cmp(&(kind_b, b.len())).then_with(|| a.cmp(b))
+        set.packed.sort_unstable();
+        set.packed.dedup();
+        set.long.sort_unstable();
+        set.long.dedup();
+        set
     }
 
     /// Whether a token of the figure's kind has its value.
     pub fn mentions(&self, figure: &Figure) -> bool {
         let (kind, canonical) = figure.key();
-        self.tokens
-            .binary_search_by(|&(k, s, e)| {
-                Self::order(k, &self.values.as_bytes()[s as usize..e as usize], kind, canonical.as_bytes())
-            })
-            .is_ok()
+        match pack(kind, canonical) {
+            Some(key) => self.packed.binary_search(&key).is_ok(),
+            None => self.long.binary_search_by(|(k, c)| (*k, c.as_str()).cmp(&(kind, canonical))).is_ok(),
+        }
+    }
+
+    /// Every token, as kind and canonical value (for tests and explanations).
+    pub fn tokens(&self) -> Vec<(FigureKind, String)> {
+        let unpack = |key: u128| {
+            let kind = if key >> 127 == 1 { FigureKind::Percent } else { FigureKind::Money };
+            let len = ((key >> 120) & 0x7F) as usize;
+            let value = (0..len)
+                .map(|i| match (key >> (116 - 4 * i)) & 0xF {
+                    10 => '.',
+                    d => char::from(b'0' + d as u8),
+                })
+                .collect();
+            (kind, value)
+        };
+        self.packed.iter().map(|&k| unpack(k)).chain(self.long.iter().cloned()).collect()
     }
 }
 
@@ -556,6 +588,14 @@ mod tests {
     }
 
     #[test]
+    fn packed_and_long_tokens_are_both_found() {
+        let long = "1".repeat(40);
+        let set = TokenSet::of(&format!("paid $1.50, then 15% and {long} and 0.5"));
+        let has = |text: &str| set.mentions(&Figure::parse(text).unwrap());
+        assert!(has("$1.5") && has("15%") && has(&long) && has("$0.50"));
+        assert!(!has("$15") && !has("1.5%") && !has(&format!("{long}0")) && !has("$5"));
+    }
+    #[test]
     fn cache_reuses_and_forgets() {
         let mut cache = FigureCache::default();
         let a: Arc<str> = Arc::from("$1 and 2%");
@@ -586,14 +626,10 @@ mod tests {
         let mut cases = 0;
         for line in data.lines() {
             let case: Case = serde_json::from_str(line).unwrap();
-            let set = TokenSet::of(&case.text);
-            let mut ours: Vec<(String, String)> = set
-                .tokens
-                .iter()
-                .map(|&(k, s, e)| {
-                    let sign = if k == FigureKind::Percent { "%" } else { "$" };
-                    (sign.to_string(), set.values[s as usize..e as usize].to_string())
-                })
+            let mut ours: Vec<(String, String)> = TokenSet::of(&case.text)
+                .tokens()
+                .into_iter()
+                .map(|(k, c)| ((if k == FigureKind::Percent { "%" } else { "$" }).to_string(), c))
                 .collect();
             ours.sort();
             assert_eq!(ours, case.tokens, "{:?}", case.text);
