@@ -82,22 +82,26 @@ pub fn canonical_number(number: &str) -> String {
     out
 }
 
-/// [`canonical_number`], appended to `out`.
+/// [`canonical_number`], appended to `out`. Works on bytes: a figure number is ASCII.
 fn canonical_number_into(number: &str, out: &mut String) {
-    let (int_part, frac) = number.split_once('.').unwrap_or((number, ""));
+    let bytes = number.as_bytes();
+    let (int_part, frac) = match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
+        None => (bytes, &[][..]),
+    };
     let start = out.len();
-    for c in int_part.chars().filter(|&c| c != ',') {
-        if !(c == '0' && out.len() == start) {
-            out.push(c);
+    for &b in int_part {
+        if b != b',' && !(b == b'0' && out.len() == start) {
+            out.push(char::from(b));
         }
     }
     if out.len() == start {
         out.push('0');
     }
-    let frac = frac.trim_end_matches(['0', ',']);
-    if !frac.is_empty() {
+    let significant = frac.iter().rposition(|&b| b != b'0' && b != b',').map_or(0, |last| last + 1);
+    if significant > 0 {
         out.push('.');
-        out.extend(frac.chars().filter(|&c| c != ','));
+        out.extend(frac[..significant].iter().filter(|&&b| b != b',').map(|&b| char::from(b)));
     }
 }
 

@@ -5,6 +5,7 @@
 //! parsing.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -196,7 +197,29 @@ fn json_type(v: &Value) -> &'static str {
 pub struct ResultWriter {
     /// Keyed by the addresses of a criterion's id and label, which the entry keeps alive (so an
     /// address cannot be reused by another string while it is cached).
-    heads: HashMap<(usize, usize), CriterionHead>,
+    heads: HashMap<(usize, usize), CriterionHead, BuildHasherDefault<AddressHasher>>,
+}
+
+/// Hashes the address pairs that key [`ResultWriter`]'s cache (SipHash would cost more than the
+/// rendering it saves).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// A criterion's id and label, and their rendering `{"id":..,"label":..`.
