@@ -118,24 +118,22 @@ pub fn figure_tokens(text: &str) -> Vec<Figure> {
 
 /// Calls `found(kind, number)` for every figure token of `text`, left to right.
 fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
-    // All the bytes of interest are ASCII, so byte offsets are char boundaries.
+    // All the bytes of interest are ASCII, so byte offsets are char boundaries. A run without a
+    // digit is all punctuation and trims to nothing, so runs are found by their first digit (the
+    // punctuation before it would be trimmed anyway).
     let bytes = text.as_bytes();
-    let punctuation = |b: u8| b == b'.' || b == b',';
     let mut i = 0;
     while i < bytes.len() {
-        i = next_run_byte(bytes, i);
-        if i == bytes.len() {
+        let start = next_digit(bytes, i);
+        if start == bytes.len() {
             break;
         }
-        let mut start = i;
+        i = start;
         while i < bytes.len() && is_run_byte(bytes[i]) {
             i += 1;
         }
         let mut end = i;
-        while start < end && punctuation(bytes[start]) {
-            start += 1;
-        }
-        while end > start && punctuation(bytes[end - 1]) {
+        while matches!(bytes[end - 1], b'.' | b',') {
             end -= 1;
         }
         let number = &text[start..end];
@@ -151,27 +149,20 @@ fn is_run_byte(b: u8) -> bool {
     b.is_ascii_digit() || b == b'.' || b == b','
 }
 
-/// The index of the first number-run byte at or after `from` (or the length). Prose is mostly
+/// The index of the first ASCII digit at or after `from` (or the length). Prose is mostly
 /// letters, so 16 bytes are tested at a time.
-fn next_run_byte(bytes: &[u8], mut from: usize) -> usize {
+fn next_digit(bytes: &[u8], mut from: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{
-            __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
-            _mm_set1_epi8, _mm_sub_epi8,
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_sub_epi8,
         };
         while from + 16 <= bytes.len() {
             // SAFETY: SSE2 is part of x86_64; the load reads `from..from + 16`, inside `bytes`.
             let mask = unsafe {
                 let chunk = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
-                // `,` (0x2C) ..= `9` (0x39) is one range, less `-` (0x2D) and `/` (0x2F).
-                let offset = _mm_sub_epi8(chunk, _mm_set1_epi8(b',' as i8));
-                let in_range = _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(13)), offset);
-                let excluded = _mm_or_si128(
-                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'-' as i8)),
-                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'/' as i8)),
-                );
-                _mm_movemask_epi8(_mm_andnot_si128(excluded, in_range))
+                let offset = _mm_sub_epi8(chunk, _mm_set1_epi8(b'0' as i8));
+                _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(9)), offset))
             };
             if mask != 0 {
                 return from + mask.trailing_zeros() as usize;
@@ -179,7 +170,7 @@ fn next_run_byte(bytes: &[u8], mut from: usize) -> usize {
             from += 16;
         }
     }
-    bytes[from..].iter().position(|&b| is_run_byte(b)).map_or(bytes.len(), |at| from + at)
+    bytes[from..].iter().position(u8::is_ascii_digit).map_or(bytes.len(), |at| from + at)
 }
 
 /// The distinct figure tokens of a text, by kind and canonical value.
