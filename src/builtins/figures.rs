@@ -201,18 +201,53 @@ fn pack(kind: FigureKind, canonical: &str) -> Option<u128> {
     Some(key)
 }
 
+/// [`pack`] of the canonical value of a figure number as written (`1,215,000.00`), without
+/// building the canonical string; `None` when the value is too long to pack.
+fn pack_number(kind: FigureKind, number: &str) -> Option<u128> {
+    let bytes = number.as_bytes();
+    let (int_part, frac) = match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
+        None => (bytes, &[][..]),
+    };
+    let mut digits = [0u8; PACKED_DIGITS];
+    let mut len = 0;
+    let mut push = |nibble: u8| {
+        let slot = digits.get_mut(len)?;
+        *slot = nibble;
+        len += 1;
+        Some(())
+    };
+    let mut leading = true;
+    for &b in int_part {
+        if b != b',' && !(b == b'0' && leading) {
+            leading = false;
+            push(b.wrapping_sub(b'0') & 0xF)?;
+        }
+    }
+    if leading {
+        push(0)?;
+    }
+    let significant = frac.iter().rposition(|&b| b != b'0' && b != b',').map_or(0, |last| last + 1);
+    if significant > 0 {
+        push(10)?;
+        for &b in frac[..significant].iter().filter(|&&b| b != b',') {
+            push(b.wrapping_sub(b'0') & 0xF)?;
+        }
+    }
+    let mut key = (u128::from(kind == FigureKind::Percent) << 127) | ((len as u128) << 120);
+    for (i, &nibble) in digits[..len].iter().enumerate() {
+        key |= u128::from(nibble) << (116 - 4 * i);
+    }
+    Some(key)
+}
+
 impl TokenSet {
     /// The distinct figure tokens of a text, sorted (so membership is a binary search).
     pub fn of(text: &str) -> TokenSet {
         let mut set = TokenSet::default();
-        let mut canonical = String::new();
-        scan_tokens(text, |kind, number| {
-            canonical.clear();
-            canonical_number_into(number, &mut canonical);
-            match pack(kind, &canonical) {
-                Some(key) => set.packed.push(key),
-                None => set.long.push((kind, canonical.clone())),
-            }
+        scan_tokens(text, |kind, number| match pack_number(kind, number) {
+            Some(key) => set.packed.push(key),
+            None => set.long.push((kind, canonical_number(number))),
         });
         set.packed.sort_unstable();
         set.packed.dedup();
@@ -582,6 +617,16 @@ mod tests {
         assert_eq!(validate("mentions_any", &[None, None]), vec![]);
     }
 
+    #[test]
+    fn packing_a_number_equals_packing_its_canonical_value() {
+        for number in
+            ["0", "000", "0.50", "1,215,000.00", "026.670", "12.", "7", "1,234.5", &"9".repeat(30), &"9".repeat(31)]
+        {
+            for kind in [FigureKind::Money, FigureKind::Percent] {
+                assert_eq!(pack_number(kind, number), pack(kind, &canonical_number(number)), "{number}");
+            }
+        }
+    }
     #[test]
     fn packed_and_long_tokens_are_both_found() {
         let long = "1".repeat(40);

@@ -46,14 +46,19 @@ pub fn normalize_text(text: &str) -> String {
     let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
     let mut after_space = false;
     let mut i = 0;
+    // Where the byte loop may hand back to the 16-byte path (after a block it had to do itself).
+    let mut bytewise_until = 0;
     while i < bytes.len() {
         // Plain ASCII prose with single separators is rewritten 16 bytes at a time.
         #[cfg(target_arch = "x86_64")]
-        if let Some(block) = normalize_ascii_block(bytes, i, after_space) {
-            out.extend_from_slice(&block);
-            after_space = block[15] == b' ';
-            i += 16;
-            continue;
+        if i >= bytewise_until {
+            if let Some(block) = normalize_ascii_block(bytes, i, after_space) {
+                out.extend_from_slice(&block);
+                after_space = block[15] == b' ';
+                i += 16;
+                continue;
+            }
+            bytewise_until = i + 16;
         }
         let b = bytes[i];
         let (is_separator, width) = if b < 0x80 {
