@@ -197,7 +197,9 @@ fn json_type(v: &Value) -> &'static str {
 pub struct ResultWriter {
     /// Keyed by the addresses of a criterion's id and label, which the entry keeps alive (so an
     /// address cannot be reused by another string while it is cached).
-    heads: HashMap<(usize, usize), CriterionHead, BuildHasherDefault<AddressHasher>>,
+    heads: HashMap<(usize, usize, u64), CriterionHead, BuildHasherDefault<AddressHasher>>,
+    /// Rendered reasons, keyed by address like `heads`.
+    reasons: HashMap<usize, (Arc<str>, Vec<u8>), BuildHasherDefault<AddressHasher>>,
 }
 
 /// Hashes the address pairs that key [`ResultWriter`]'s cache (SipHash would cost more than the
@@ -222,8 +224,14 @@ impl Hasher for AddressHasher {
     }
 }
 
-/// A criterion's id and label, and their rendering `{"id":..,"label":..`.
-type CriterionHead = (Arc<str>, Option<Arc<str>>, Vec<u8>);
+/// A criterion's id, label and weight rendered as `{"id":..,"label":..,"weight":W`.
+struct CriterionHead {
+    id: Arc<str>,
+    label: Option<Arc<str>>,
+    rendered: Vec<u8>,
+    /// Where `W` starts in `rendered`.
+    weight_at: usize,
+}
 
 impl ResultWriter {
     /// The result line of a graded case (1-based `line` is reported when there is an error), with its `\n`.
@@ -264,34 +272,41 @@ impl ResultWriter {
 
     fn criterion(&mut self, out: &mut Vec<u8>, c: &CriterionResult) {
         const CAPACITY: usize = 4096;
-        let key = (
-            Arc::as_ptr(&c.id).cast::<u8>() as usize,
-            c.label.as_ref().map_or(0, |l| Arc::as_ptr(l).cast::<u8>() as usize),
-        );
-        let cached = self.heads.get(&key).filter(|(id, label, _)| {
-            Arc::ptr_eq(id, &c.id) && label.as_ref().map(Arc::as_ptr) == c.label.as_ref().map(Arc::as_ptr)
+        let address = |s: &Arc<str>| Arc::as_ptr(s).cast::<u8>() as usize;
+        let key = (address(&c.id), c.label.as_ref().map_or(0, address), c.weight.to_bits());
+        let cached = self.heads.get(&key).filter(|head| {
+            Arc::ptr_eq(&head.id, &c.id) && head.label.as_ref().map(address) == c.label.as_ref().map(address)
         });
-        match cached {
-            Some((_, _, head)) => out.extend_from_slice(head),
+        let head = match cached {
+            Some(head) => head,
             None => {
-                let mut head = b"{\"id\":".to_vec();
-                write_str(&mut head, &c.id);
-                head.extend_from_slice(b",\"label\":");
+                let mut rendered = b"{\"id\":".to_vec();
+                write_str(&mut rendered, &c.id);
+                rendered.extend_from_slice(b",\"label\":");
                 match &c.label {
-                    Some(l) => write_str(&mut head, l),
-                    None => head.extend_from_slice(b"null"),
+                    Some(l) => write_str(&mut rendered, l),
+                    None => rendered.extend_from_slice(b"null"),
                 }
-                out.extend_from_slice(&head);
+                rendered.extend_from_slice(b",\"weight\":");
+                let weight_at = rendered.len();
+                write_f64(&mut rendered, c.weight);
                 if self.heads.len() >= CAPACITY {
                     self.heads.clear();
                 }
-                self.heads.insert(key, (c.id.clone(), c.label.clone(), head));
+                let head = CriterionHead { id: c.id.clone(), label: c.label.clone(), rendered, weight_at };
+                self.heads.entry(key).insert_entry(head).into_mut()
             }
-        }
-        out.extend_from_slice(b",\"weight\":");
-        write_f64(out, c.weight);
+        };
+        out.extend_from_slice(&head.rendered);
         out.extend_from_slice(b",\"earned\":");
-        write_f64(out, c.earned);
+        // Most criteria earn all their weight or nothing.
+        if c.earned.to_bits() == c.weight.to_bits() {
+            out.extend_from_slice(&head.rendered[head.weight_at..]);
+        } else if c.earned.to_bits() == 0 {
+            out.extend_from_slice(b"0.0");
+        } else {
+            write_f64(out, c.earned);
+        }
         out.extend_from_slice(match c.status {
             Status::Met => b",\"status\":\"met\"",
             Status::Unmet => b",\"status\":\"unmet\"",
@@ -300,13 +315,35 @@ impl ResultWriter {
         });
         if let Some(reason) = &c.reason {
             out.extend_from_slice(b",\"reason\":");
-            write_str(out, reason);
+            self.reason(out, reason);
         }
         if !c.evidence.is_empty() {
             out.extend_from_slice(b",\"evidence\":");
             write_serde(out, &c.evidence);
         }
         out.push(b'}');
+    }
+
+    /// A reason as JSON. Reasons shared with the plan (such as "`CHECK` is false") are rendered
+    /// once; one made for this case alone is rendered directly.
+    fn reason(&mut self, out: &mut Vec<u8>, reason: &Arc<str>) {
+        const CAPACITY: usize = 4096;
+        if Arc::strong_count(reason) == 1 {
+            return write_str(out, reason);
+        }
+        let key = Arc::as_ptr(reason).cast::<u8>() as usize;
+        match self.reasons.get(&key).filter(|(known, _)| Arc::ptr_eq(known, reason)) {
+            Some((_, rendered)) => out.extend_from_slice(rendered),
+            None => {
+                let mut rendered = Vec::new();
+                write_str(&mut rendered, reason);
+                out.extend_from_slice(&rendered);
+                if self.reasons.len() >= CAPACITY {
+                    self.reasons.clear();
+                }
+                self.reasons.insert(key, (reason.clone(), rendered));
+            }
+        }
     }
 }
 
@@ -446,6 +483,36 @@ mod tests {
         assert!(e.message.contains("Nova `messages`"), "{}", e.message);
     }
 
+    #[test]
+    fn the_writer_renders_criteria_as_serde_does_on_first_and_cached_use() {
+        let shared: Arc<str> = Arc::from("`x == 1` is false");
+        let keep = shared.clone(); // held by the plan in real use
+        let criterion = |weight: f64, earned: f64, reason: Option<Arc<str>>| CriterionResult {
+            id: Arc::from("c\"1"),
+            label: Some(Arc::from("label → \u{1}")),
+            weight,
+            earned,
+            status: Status::Unmet,
+            reason,
+            evidence: Vec::new(),
+        };
+        let cases = [
+            criterion(0.1, 0.1, None),
+            criterion(0.1, 0.0, Some(shared.clone())),
+            criterion(0.1, -0.0, Some(Arc::from("made for this case"))),
+            criterion(0.3, 0.7000000000000001, None),
+            criterion(1e-7, 1e21, Some(shared)),
+        ];
+        let mut writer = ResultWriter::default();
+        for _ in 0..2 {
+            for c in &cases {
+                let mut out = Vec::new();
+                writer.criterion(&mut out, c);
+                assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(c).unwrap());
+            }
+        }
+        drop(keep);
+    }
     #[test]
     fn the_id_survives_a_data_error() {
         let e = parse_line(br#"{"id":7,"item":{}}"#, &proj(&[])).unwrap_err();

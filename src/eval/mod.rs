@@ -63,6 +63,8 @@ enum Ex {
 struct CheckEx {
     ex: Ex,
     text: String,
+    /// "`TEXT` is false", made once: the reason of every case that fails this check.
+    false_reason: Arc<str>,
 }
 
 #[derive(Debug)]
@@ -136,7 +138,7 @@ pub struct CriterionResult {
     pub earned: f64,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Arc<str>>,
     /// With [`Program::grade_traced`]: what text matches were found where (or not found).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
@@ -413,28 +415,27 @@ fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
             Value::Bool(false) => {
                 result.earned = 0.0;
                 result.status = Status::Unmet;
-                result.reason = Some(format!("`{}` is false", check.text));
+                result.reason = Some(check.false_reason.clone());
                 break;
             }
             Value::Number(x) if single && (0.0..=1.0).contains(&x) => {
                 result.earned = c.weight * x;
                 result.status = if x > 0.0 { Status::Met } else { Status::Unmet };
-                result.reason = Some(format!("`{}` is {x}", check.text));
+                result.reason = Some(format!("`{}` is {x}", check.text).into());
             }
             Value::Number(x) if single => {
                 result.earned = 0.0;
                 result.status = Status::Error;
-                result.reason = Some(format!("`{}` is {x}, outside 0..=1", check.text));
+                result.reason = Some(format!("`{}` is {x}, outside 0..=1", check.text).into());
                 break;
             }
             other => {
                 result.earned = 0.0;
                 result.status = Status::Error;
-                result.reason = Some(format!(
-                    "`{}`: {}",
-                    check.text,
-                    not_a(if single { "bool or number" } else { "bool" }, &other)
-                ));
+                result.reason = Some(
+                    format!("`{}`: {}", check.text, not_a(if single { "bool or number" } else { "bool" }, &other))
+                        .into(),
+                );
                 break;
             }
         }
@@ -461,16 +462,17 @@ fn group(
         GroupModePlan::Normalized => {
             let max = members.iter().fold(0.0, |a, m| if m.weight > 0.0 { a + m.weight } else { a });
             let frac = if max > 0.0 { (earned_sum / max).clamp(0.0, 1.0) } else { 0.0 };
-            (w * frac, Some(format!("earned {} of {}", round12(earned_sum), round12(max))))
+            (w * frac, Some(format!("earned {} of {}", round12(earned_sum), round12(max)).into()))
         }
-        GroupModePlan::All => {
-            (if met == members.len() { w } else { 0.0 }, Some(format!("{met} of {} met, all needed", members.len())))
-        }
+        GroupModePlan::All => (
+            if met == members.len() { w } else { 0.0 },
+            Some(format!("{met} of {} met, all needed", members.len()).into()),
+        ),
         GroupModePlan::Any => {
-            (if met > 0 { w } else { 0.0 }, Some(format!("{met} of {} met, one needed", members.len())))
+            (if met > 0 { w } else { 0.0 }, Some(format!("{met} of {} met, one needed", members.len()).into()))
         }
         GroupModePlan::AtLeast(k) => {
-            (if met >= *k { w } else { 0.0 }, Some(format!("{met} of {} met, {k} needed", members.len())))
+            (if met >= *k { w } else { 0.0 }, Some(format!("{met} of {} met, {k} needed", members.len()).into()))
         }
     };
     let status = if members.iter().any(|m| m.status == Status::Error) {
@@ -517,8 +519,8 @@ fn ladder(
         let evidence = if explaining { env.ctx.evidence.take().unwrap_or_default() } else { Vec::new() };
         let (status, reason) = match value {
             Value::Bool(true) => (Status::Met, None),
-            Value::Bool(false) => (Status::Unmet, Some(format!("`{}` is false", check.text))),
-            other => (Status::Error, Some(format!("`{}`: {}", check.text, not_a("bool", &other)))),
+            Value::Bool(false) => (Status::Unmet, Some(check.false_reason.clone())),
+            other => (Status::Error, Some(format!("`{}`: {}", check.text, not_a("bool", &other)).into())),
         };
         let earned = if status == Status::Met {
             running += step.weight;
@@ -540,8 +542,8 @@ fn ladder(
     let weight = steps.iter().fold(0.0, |a, (s, _)| a + s.weight);
     let (status, reason) = match stop {
         None => (Status::Met, None),
-        Some((Status::Error, r)) => (Status::Error, Some(r)),
-        Some((_, r)) => (if running > 0.0 { Status::Met } else { Status::Unmet }, Some(r)),
+        Some((Status::Error, r)) => (Status::Error, Some(r.into())),
+        Some((_, r)) => (if running > 0.0 { Status::Met } else { Status::Unmet }, Some(r.into())),
     };
     (
         CriterionResult {
@@ -608,7 +610,8 @@ impl Lowerer<'_> {
     }
 
     fn check(&mut self, c: &Check) -> Result<CheckEx, String> {
-        Ok(CheckEx { ex: self.expr(&c.node)?, text: c.text.clone() })
+        let false_reason = format!("`{}` is false", c.text).into();
+        Ok(CheckEx { ex: self.expr(&c.node)?, text: c.text.clone(), false_reason })
     }
 
     fn criterion(&mut self, c: &CriterionPlan) -> Result<CriterionEx, String> {

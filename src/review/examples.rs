@@ -214,7 +214,7 @@ pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> Examp
                 id: r.id.to_string(),
                 expected: want,
                 actual: r.status,
-                reason: r.reason.clone(),
+                reason: r.reason.as_deref().map(str::to_string),
             });
         }
     }
