@@ -165,6 +165,7 @@ struct Chunk {
 /// `carry` for the next chunk (at the end of the input they are the last line).
 fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
     chunk.ranges.clear();
+    chunk.eof = false;
     chunk.filled = carry.len();
     if chunk.buffer.len() < carry.len() + READ_BYTES {
         chunk.buffer.resize(carry.len() + READ_BYTES, 0);
