@@ -31,7 +31,7 @@ type Result<T> = std::result::Result<T, JsonError>;
 
 /// Parses `text` (one JSON document, surrounding whitespace allowed), keeping what `projection` selects.
 pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() };
+    let mut reader = Reader::new(text);
     let value = reader.value(projection, 0)?;
     match reader.peek() {
         None => Ok(value),
@@ -41,7 +41,7 @@ pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
 
 /// Whether `text` is one valid JSON document (builds nothing).
 pub fn is_valid(text: &str) -> bool {
-    let mut reader = Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() };
+    let mut reader = Reader::new(text);
     reader.skip_value(0).is_ok() && reader.peek().is_none()
 }
 
@@ -54,6 +54,10 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Reader<'a> {
+        Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() }
+    }
+
     fn error(&self, message: &'static str) -> JsonError {
         JsonError { message, offset: self.pos.min(self.bytes.len()) }
     }
@@ -294,33 +298,25 @@ impl<'a> Reader<'a> {
     /// Skips a number, checking its grammar; returns whether it is an integer (no fraction or exponent).
     fn skip_number(&mut self) -> Result<bool> {
         let b = self.bytes;
+        // The end of the run of digits from `i`, or an error at `i` when there is none.
+        let digits = |reader: &mut Self, i: usize| {
+            let end = i + b.get(i..).unwrap_or_default().iter().take_while(|d| d.is_ascii_digit()).count();
+            if end == i {
+                reader.pos = i;
+                return Err(reader.error("invalid number"));
+            }
+            Ok(end)
+        };
         let mut i = self.pos;
         if b.get(i) == Some(&b'-') {
             i += 1;
         }
-        match b.get(i) {
-            Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => {
-                while matches!(b.get(i), Some(b'0'..=b'9')) {
-                    i += 1;
-                }
-            }
-            _ => {
-                self.pos = i;
-                return Err(self.error("invalid number"));
-            }
-        }
+        // A leading zero stands alone (`01` is `0` followed by a stray `1`).
+        i = if b.get(i) == Some(&b'0') { i + 1 } else { digits(self, i)? };
         let mut integer = true;
         if b.get(i) == Some(&b'.') {
             integer = false;
-            i += 1;
-            if !matches!(b.get(i), Some(b'0'..=b'9')) {
-                self.pos = i;
-                return Err(self.error("invalid number"));
-            }
-            while matches!(b.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
+            i = digits(self, i + 1)?;
         }
         if matches!(b.get(i), Some(b'e' | b'E')) {
             integer = false;
@@ -328,13 +324,7 @@ impl<'a> Reader<'a> {
             if matches!(b.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            if !matches!(b.get(i), Some(b'0'..=b'9')) {
-                self.pos = i;
-                return Err(self.error("invalid number"));
-            }
-            while matches!(b.get(i), Some(b'0'..=b'9')) {
-                i += 1;
-            }
+            i = digits(self, i)?;
         }
         self.pos = i;
         Ok(integer)
