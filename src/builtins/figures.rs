@@ -77,32 +77,26 @@ pub fn is_figure_number(s: &str) -> bool {
 /// part and trailing zeros of the fraction removed, the `.` dropped when no fraction is left
 /// (`1,215,000.00` -> `1215000`, `026.670` -> `26.67`, `0.50` -> `0.5`, `000` -> `0`).
 pub fn canonical_number(number: &str) -> String {
-    let mut out = String::with_capacity(number.len());
-    canonical_number_into(number, &mut out);
-    out
+    canonical_bytes(number).map(char::from).collect()
 }
 
-/// [`canonical_number`], appended to `out`. Works on bytes: a figure number is ASCII.
-fn canonical_number_into(number: &str, out: &mut String) {
+/// The characters of [`canonical_number`] as bytes, read straight from the number as written (a
+/// figure number is ASCII), so a packed key needs no string.
+fn canonical_bytes(number: &str) -> impl Iterator<Item = u8> + '_ {
     let bytes = number.as_bytes();
     let (int_part, frac) = match bytes.iter().position(|&b| b == b'.') {
         Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
         None => (bytes, &[][..]),
     };
-    let start = out.len();
-    for &b in int_part {
-        if b != b',' && !(b == b'0' && out.len() == start) {
-            out.push(char::from(b));
-        }
-    }
-    if out.len() == start {
-        out.push('0');
-    }
+    let leading = int_part.iter().take_while(|&&b| b == b'0' || b == b',').count();
+    let zero = (leading == int_part.len()).then_some(b'0');
     let significant = frac.iter().rposition(|&b| b != b'0' && b != b',').map_or(0, |last| last + 1);
-    if significant > 0 {
-        out.push('.');
-        out.extend(frac[..significant].iter().filter(|&&b| b != b',').map(|&b| char::from(b)));
-    }
+    let dot = (significant > 0).then_some(b'.');
+    let not_comma = |b: &u8| *b != b',';
+    zero.into_iter()
+        .chain(int_part[leading..].iter().copied().filter(not_comma))
+        .chain(dot)
+        .chain(frac[..significant].iter().copied().filter(not_comma))
 }
 
 /// The figure tokens of `text` in order of appearance, duplicates kept. A token's `text` is the
@@ -186,66 +180,27 @@ pub struct TokenSet {
 const PACKED_DIGITS: usize = 30;
 
 /// A canonical value (digits and at most one `.`) as one integer: the kind in the top bit, the
-/// length below it, then four bits per character. Equal keys are equal (kind, value) pairs, and
-/// comparing integers is much cheaper than comparing strings.
-fn pack(kind: FigureKind, canonical: &str) -> Option<u128> {
-    let bytes = canonical.as_bytes();
-    if bytes.len() > PACKED_DIGITS {
-        return None;
-    }
-    let mut key = (u128::from(kind == FigureKind::Percent) << 127) | ((bytes.len() as u128) << 120);
-    for (i, &c) in bytes.iter().enumerate() {
-        let nibble = if c == b'.' { 10 } else { u128::from(c.wrapping_sub(b'0') & 0xF) };
-        key |= nibble << (116 - 4 * i);
-    }
-    Some(key)
-}
-
-/// [`pack`] of the canonical value of a figure number as written (`1,215,000.00`), without
-/// building the canonical string; `None` when the value is too long to pack.
-fn pack_number(kind: FigureKind, number: &str) -> Option<u128> {
-    let bytes = number.as_bytes();
-    let (int_part, frac) = match bytes.iter().position(|&b| b == b'.') {
-        Some(dot) => (&bytes[..dot], &bytes[dot + 1..]),
-        None => (bytes, &[][..]),
-    };
-    let mut digits = [0u8; PACKED_DIGITS];
+/// length below it, then four bits per character; `None` when it is too long. Equal keys are equal
+/// (kind, value) pairs, and comparing integers is much cheaper than comparing strings.
+fn pack(kind: FigureKind, canonical: impl Iterator<Item = u8>) -> Option<u128> {
+    let mut key = u128::from(kind == FigureKind::Percent) << 127;
     let mut len = 0;
-    let mut push = |nibble: u8| {
-        let slot = digits.get_mut(len)?;
-        *slot = nibble;
+    for c in canonical {
+        if len == PACKED_DIGITS {
+            return None;
+        }
+        let nibble = if c == b'.' { 10 } else { u128::from(c.wrapping_sub(b'0') & 0xF) };
+        key |= nibble << (116 - 4 * len);
         len += 1;
-        Some(())
-    };
-    let mut leading = true;
-    for &b in int_part {
-        if b != b',' && !(b == b'0' && leading) {
-            leading = false;
-            push(b.wrapping_sub(b'0') & 0xF)?;
-        }
     }
-    if leading {
-        push(0)?;
-    }
-    let significant = frac.iter().rposition(|&b| b != b'0' && b != b',').map_or(0, |last| last + 1);
-    if significant > 0 {
-        push(10)?;
-        for &b in frac[..significant].iter().filter(|&&b| b != b',') {
-            push(b.wrapping_sub(b'0') & 0xF)?;
-        }
-    }
-    let mut key = (u128::from(kind == FigureKind::Percent) << 127) | ((len as u128) << 120);
-    for (i, &nibble) in digits[..len].iter().enumerate() {
-        key |= u128::from(nibble) << (116 - 4 * i);
-    }
-    Some(key)
+    Some(key | ((len as u128) << 120))
 }
 
 impl TokenSet {
     /// The distinct figure tokens of a text, sorted (so membership is a binary search).
     pub fn of(text: &str) -> TokenSet {
         let mut set = TokenSet::default();
-        scan_tokens(text, |kind, number| match pack_number(kind, number) {
+        scan_tokens(text, |kind, number| match pack(kind, canonical_bytes(number)) {
             Some(key) => set.packed.push(key),
             None => set.long.push((kind, canonical_number(number))),
         });
@@ -259,7 +214,7 @@ impl TokenSet {
     /// Whether a token of the figure's kind has its value.
     pub fn mentions(&self, figure: &Figure) -> bool {
         let (kind, canonical) = figure.key();
-        match pack(kind, canonical) {
+        match pack(kind, canonical.bytes()) {
             Some(key) => self.packed.binary_search(&key).is_ok(),
             None => self.long.binary_search_by(|(k, c)| (*k, c.as_str()).cmp(&(kind, canonical))).is_ok(),
         }
@@ -623,7 +578,11 @@ mod tests {
             ["0", "000", "0.50", "1,215,000.00", "026.670", "12.", "7", "1,234.5", &"9".repeat(30), &"9".repeat(31)]
         {
             for kind in [FigureKind::Money, FigureKind::Percent] {
-                assert_eq!(pack_number(kind, number), pack(kind, &canonical_number(number)), "{number}");
+                assert_eq!(
+                    pack(kind, canonical_bytes(number)),
+                    pack(kind, canonical_number(number).bytes()),
+                    "{number}"
+                );
             }
         }
     }
