@@ -277,11 +277,16 @@ pub(crate) fn load(grader: &str) -> Result<crate::eval::Program, u8> {
 
 /// Opens a cases file, or standard input for `-`.
 pub(crate) fn open_cases(cases: &str) -> Result<Box<dyn BufRead + Send>, u8> {
+    open_input(cases).map(|input| Box::new(BufReader::with_capacity(1 << 20, input)) as Box<dyn BufRead + Send>)
+}
+
+/// Opens a cases file, or standard input for `-`, unbuffered (for readers that buffer themselves).
+fn open_input(cases: &str) -> Result<Box<dyn io::Read + Send>, u8> {
     if cases == "-" {
-        return Ok(Box::new(BufReader::with_capacity(1 << 20, io::stdin())));
+        return Ok(Box::new(io::stdin()));
     }
     match std::fs::File::open(cases) {
-        Ok(f) => Ok(Box::new(BufReader::with_capacity(1 << 20, f))),
+        Ok(f) => Ok(Box::new(f)),
         Err(e) => {
             eprintln!("error: cannot read `{cases}`: {e}");
             Err(exit::USAGE)
@@ -295,16 +300,9 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         Err(code) => return code,
     };
     // Grading reads and writes in large blocks of its own, so neither side is buffered again.
-    let mut input: Box<dyn io::Read + Send> = if cases == "-" {
-        Box::new(io::stdin())
-    } else {
-        match std::fs::File::open(cases) {
-            Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("error: cannot read `{cases}`: {e}");
-                return exit::USAGE;
-            }
-        }
+    let mut input = match open_input(cases) {
+        Ok(i) => i,
+        Err(code) => return code,
     };
     let mut output: Box<dyn Write + Send> = match out {
         Some(o) => match std::fs::File::create(o) {
