@@ -237,7 +237,7 @@ impl ResultWriter {
     /// The result line of a graded case (1-based `line` is reported when there is an error), with its `\n`.
     pub fn result(&mut self, out: &mut Vec<u8>, id: &Value, line: usize, outcome: &Outcome) {
         out.extend_from_slice(b"{\"id\":");
-        write_value(out, id);
+        write_serde(out, &id.to_json());
         out.extend_from_slice(b",\"score\":");
         write_f64(out, outcome.score);
         out.extend_from_slice(b",\"criteria\":[");
@@ -359,42 +359,6 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
 /// As serde_json writes an `f64` (`null` when not finite).
 fn write_f64(out: &mut Vec<u8>, n: f64) {
     write_serde(out, &n);
-}
-
-/// A value as JSON, as [`Value::to_json`] then serde_json would write it.
-pub fn write_value(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::Missing(_) | Value::Null => out.extend_from_slice(b"null"),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
-            out.extend_from_slice((*n as i64).to_string().as_bytes())
-        }
-        Value::Number(n) => write_f64(out, *n),
-        Value::String(s) => write_str(out, s),
-        Value::List(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_value(out, item);
-            }
-            out.push(b']');
-        }
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(out, k);
-                out.push(b':');
-                write_value(out, v);
-            }
-            out.push(b'}');
-        }
-        other => write_serde(out, &other.to_json()),
-    }
 }
 
 /// The result line of a graded case, without its `\n` (1-based `line` is reported when there is an error).
