@@ -6,53 +6,80 @@ use std::sync::Arc;
 
 use crate::builtins::figures::Figure;
 
+/// A string value. Most strings in cases are short (keys, names, labels, numbers as text), and
+/// these are stored inline (up to 23 bytes), so building, cloning and dropping them allocates
+/// nothing and touches no shared counter; longer ones share one reference-counted buffer.
+pub type Str = smol_str::SmolStr;
+
 /// An object's fields, sorted by key (as serde_json's default map), so iteration is deterministic.
 ///
-/// A sorted vector rather than a `BTreeMap`: case objects are small and built and dropped once per
-/// case, and one allocation per object is much cheaper to build and free than B-tree nodes.
+/// One shared, immutable slice: case objects are built once per case, read and dropped, so one
+/// allocation per object (no separate vector and box, no B-tree nodes) is what matters, and a clone
+/// only counts a reference. The rare changes after building ([`Map::insert`], [`Map::remove`]) copy.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
-    entries: Vec<(Arc<str>, Value)>,
+    entries: Arc<[(Str, Value)]>,
 }
 
 impl Map {
     pub fn new() -> Map {
-        Map { entries: Vec::new() }
+        Map::default()
+    }
+
+    /// A map of `fields`, in any order; of two equal keys the later one stays (as in Python's `json`).
+    pub fn from_fields(mut fields: Vec<(Str, Value)>) -> Map {
+        Map::from_scratch(&mut fields, 0)
+    }
+
+    /// A map of the fields drained from `scratch[start..]` (in any order; of two equal keys the
+    /// later one stays), ordered in place so that the map is one allocation of exactly its size.
+    pub fn from_scratch(scratch: &mut Vec<(Str, Value)>, start: usize) -> Map {
+        let fields = &mut scratch[start..];
+        if !fields.is_sorted_by(|(a, _), (b, _)| a < b) {
+            // Stable, so equal keys stay in input order; then the last of each run is kept.
+            fields.sort_by(|(a, _), (b, _)| a.cmp(b));
+            let mut kept = 0;
+            for i in 0..fields.len() {
+                if kept > 0 && fields[kept - 1].0 == fields[i].0 {
+                    fields.swap(kept - 1, i);
+                } else {
+                    fields.swap(kept, i);
+                    kept += 1;
+                }
+            }
+            scratch.truncate(start + kept);
+        }
+        Map { entries: scratch.drain(start..).collect() }
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| (**k).cmp(key))
+        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
     /// The index of `key`. Most objects are small: comparing lengths first beats ordering strings.
     fn position(&self, key: &str) -> Option<usize> {
         if self.entries.len() <= 8 {
-            self.entries.iter().position(|(k, _)| k.len() == key.len() && **k == *key)
+            self.entries.iter().position(|(k, _)| {
+                let k = k.as_str();
+                k.len() == key.len() && k == key
+            })
         } else {
             self.find(key).ok()
         }
     }
 
-    /// Sets `key` (a later value replaces an earlier one, as in Python's `json`); returns the old value.
-    pub fn insert(&mut self, key: Arc<str>, value: Value) -> Option<Value> {
-        // Fields usually arrive in order, so appending is checked first.
-        match self.entries.last() {
-            Some((last, _)) if **last < *key => {
-                self.entries.push((key, value));
+    /// Sets `key` (a later value replaces an earlier one); returns the old value. Copies the fields.
+    pub fn insert(&mut self, key: Str, value: Value) -> Option<Value> {
+        let mut fields = self.entries.to_vec();
+        let old = match self.find(&key) {
+            Ok(at) => Some(std::mem::replace(&mut fields[at].1, value)),
+            Err(at) => {
+                fields.insert(at, (key, value));
                 None
             }
-            None => {
-                self.entries.push((key, value));
-                None
-            }
-            _ => match self.find(&key) {
-                Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
-                Err(at) => {
-                    self.entries.insert(at, (key, value));
-                    None
-                }
-            },
-        }
+        };
+        self.entries = fields.into();
+        old
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -63,8 +90,13 @@ impl Map {
         self.position(key).is_some()
     }
 
+    /// Removes `key`, returning its value. Copies the fields.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        self.find(key).ok().map(|at| self.entries.remove(at).1)
+        let at = self.find(key).ok()?;
+        let mut fields = self.entries.to_vec();
+        let (_, old) = fields.remove(at);
+        self.entries = fields.into();
+        Some(old)
     }
 
     pub fn len(&self) -> usize {
@@ -76,11 +108,11 @@ impl Map {
     }
 
     /// Fields in key order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Arc<str>, &Value)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Str, &Value)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Arc<str>> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Str> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -97,20 +129,15 @@ impl std::ops::Index<&str> for Map {
     }
 }
 
-impl FromIterator<(Arc<str>, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (Arc<str>, Value)>>(iter: I) -> Map {
-        let mut map = Map::new();
-        for (k, v) in iter {
-            map.insert(k, v);
-        }
-        map
+impl FromIterator<(Str, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (Str, Value)>>(iter: I) -> Map {
+        Map::from_fields(iter.into_iter().collect())
     }
 }
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a Arc<str>, &'a Value);
-    type IntoIter =
-        std::iter::Map<std::slice::Iter<'a, (Arc<str>, Value)>, fn(&'a (Arc<str>, Value)) -> (&'a Arc<str>, &'a Value)>;
+    type Item = (&'a Str, &'a Value);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Str, Value)>, fn(&'a (Str, Value)) -> (&'a Str, &'a Value)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k, v))
     }
@@ -123,9 +150,9 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(Arc<str>),
-    List(Arc<Vec<Value>>),
-    Object(Arc<Map>),
+    String(Str),
+    List(Arc<[Value]>),
+    Object(Map),
     /// A money or percent literal such as `$248,333` or `26.67%`.
     Figure(Arc<Figure>),
     Regex(Arc<regex::Regex>),
@@ -216,10 +243,10 @@ impl Value {
         Value::Error(Arc::new(Failure { message: message.into() }))
     }
     pub fn str(s: &str) -> Value {
-        Value::String(Arc::from(s))
+        Value::String(Str::new(s))
     }
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Arc::new(items))
+        Value::List(items.into())
     }
 
     pub fn ty(&self) -> Ty {
@@ -292,11 +319,9 @@ impl Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
-            serde_json::Value::String(s) => Value::String(Arc::from(s.as_str())),
-            serde_json::Value::Array(a) => Value::List(Arc::new(a.iter().map(Value::from_json).collect())),
-            serde_json::Value::Object(o) => {
-                Value::Object(Arc::new(o.iter().map(|(k, v)| (Arc::from(k.as_str()), Value::from_json(v))).collect()))
-            }
+            serde_json::Value::String(s) => Value::str(s),
+            serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
+            serde_json::Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (Str::new(k), Value::from_json(v))).collect()),
         }
     }
 

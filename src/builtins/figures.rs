@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, req};
-use crate::value::{Ty, Value, shorten};
+use crate::value::{Str, Ty, Value, shorten};
 
 /// What kind of figure a literal is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
@@ -241,13 +241,13 @@ impl TokenSet {
 const CACHED_TEXTS: usize = 4;
 
 /// Per-case memo of the figure tokens of the last texts scanned. A rubric typically calls
-/// `mentions_all(answer, ...)` many times on the same `answer`; the text is recognised by its `Arc`
-/// (pointer and length; the cache holds a clone so the address cannot be reused meanwhile), or
-/// failing that by equal content.
+/// `mentions_all(answer, ...)` many times on the same `answer`; a long text is recognised by the
+/// address of its shared buffer (the cache holds a clone, so the address cannot be reused
+/// meanwhile), or failing that (and for short, inline strings) by equal content.
 #[derive(Default)]
 pub struct FigureCache {
     /// Most recent first.
-    entries: Vec<(Arc<str>, Arc<TokenSet>)>,
+    entries: Vec<(Str, Arc<TokenSet>)>,
 }
 
 impl FigureCache {
@@ -256,11 +256,11 @@ impl FigureCache {
     }
 
     /// The token set of `text`, scanned once while it stays among the recent texts.
-    pub fn tokens(&mut self, text: &Arc<str>) -> Arc<TokenSet> {
+    pub fn tokens(&mut self, text: &Str) -> Arc<TokenSet> {
         let hit = self
             .entries
             .iter()
-            .position(|(t, _)| Arc::ptr_eq(t, text))
+            .position(|(t, _)| std::ptr::eq(t.as_str(), text.as_str()))
             .or_else(|| self.entries.iter().position(|(t, _)| t.len() == text.len() && **t == **text));
         let entry = match hit {
             Some(i) => self.entries.remove(i),
@@ -597,18 +597,19 @@ mod tests {
     #[test]
     fn cache_reuses_and_forgets() {
         let mut cache = FigureCache::default();
-        let a: Arc<str> = Arc::from("$1 and 2%");
+        // Longer than an inline string, so that the buffer is shared and recognised by address.
+        let a = Str::new("$1 and 2% and a little more text");
         let first = cache.tokens(&a);
         assert!(Arc::ptr_eq(&first, &cache.tokens(&a)));
-        let same_content: Arc<str> = Arc::from("$1 and 2%");
+        let same_content = Str::new("$1 and 2% and a little more text");
         assert!(Arc::ptr_eq(&first, &cache.tokens(&same_content)));
         for i in 0..CACHED_TEXTS {
-            cache.tokens(&Arc::from(format!("{i}")));
+            cache.tokens(&Str::new(format!("{i}")));
         }
         assert!(!Arc::ptr_eq(&first, &cache.tokens(&a)));
         cache.clear();
         assert!(cache.entries.is_empty());
-        let b: Arc<str> = Arc::from("$3");
+        let b = Str::new("$3");
         assert!(cache.tokens(&b).mentions(&fig("3")));
     }
 

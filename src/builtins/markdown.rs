@@ -1,10 +1,10 @@
 //! Markdown: fenced code blocks.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use super::text::python_strip;
 use super::{Builtin, Ctx, Default, opt, req};
-use crate::value::{Map, Ty, Value};
+use crate::value::{Map, Str, Ty, Value};
 
 /// Python `re`'s `\w` on str (`str.isalnum()` or `_`, Unicode 14.0 as in CPython 3.11): letters L*
 /// and numbers N*, minus the letters and numbers added in later Unicode versions, which Rust's
@@ -102,11 +102,11 @@ fn eval_code_blocks(args: &[Value], _: &mut Ctx) -> Value {
         code_blocks(text, base)
             .into_iter()
             .map(|b| {
-                let mut object = Map::new();
-                object.insert(Arc::from("language"), Value::str(&b.language));
-                object.insert(Arc::from("path"), Value::str(&b.path));
-                object.insert(Arc::from("code"), Value::str(&b.code));
-                Value::Object(Arc::new(object))
+                Value::Object(Map::from_fields(vec![
+                    (Str::new_static("code"), Value::str(&b.code)),
+                    (Str::new_static("language"), Value::str(&b.language)),
+                    (Str::new_static("path"), Value::str(&b.path)),
+                ]))
             })
             .collect(),
     )

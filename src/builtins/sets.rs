@@ -7,10 +7,9 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, Default, Param, opt, req};
-use crate::value::{Ty, Value};
+use crate::value::{Str, Ty, Value};
 
 /// A number as a key: `-0.0` is folded into `0.0` and every NaN into one NaN, so that equal keys
 /// are exactly the numerically equal ones and the order is total.
@@ -52,7 +51,7 @@ enum KeyPart {
     Null,
     Bool(bool),
     Number(NumberKey),
-    String(Arc<str>),
+    String(Str),
 }
 
 type Key = Vec<KeyPart>;
@@ -355,7 +354,7 @@ mod tests {
     use crate::builtins::testing::{call, err, l, n, num, s};
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
-        Value::Object(Arc::new(pairs.iter().map(|(k, v)| (Arc::from(*k), v.clone())).collect()))
+        Value::Object(pairs.iter().map(|(k, v)| (Str::new(k), v.clone())).collect())
     }
     fn nv(name: &str, value: Value) -> Value {
         obj(&[("name", s(name)), ("value", value)])

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::{CriterionResult, Outcome, Status, scan};
-use crate::value::{Map, Value};
+use crate::value::{Map, Str, Value};
 
 /// Which parts of a JSON document to keep.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -21,7 +21,7 @@ pub enum Projection {
     All,
     /// An object of which only these fields are kept (a non-object is kept whole). The names are
     /// shared with every value built under them.
-    Fields(Vec<(Arc<str>, Projection)>),
+    Fields(Vec<(Str, Projection)>),
 }
 
 impl Projection {
@@ -47,7 +47,7 @@ impl Projection {
         let at = match fields.iter().position(|(n, _)| &**n == name) {
             Some(at) => at,
             None => {
-                fields.push((Arc::from(name), Projection::none()));
+                fields.push((Str::new(name), Projection::none()));
                 fields.len() - 1
             }
         };
@@ -174,9 +174,9 @@ pub fn from_nova(row: &Value) -> Option<Value> {
     sample.insert("output_tools".into(), output_tools);
     let mut case = Map::new();
     case.insert("id".into(), row.get("id").cloned().unwrap_or(Value::Null));
-    case.insert("item".into(), Value::Object(Arc::new(item)));
-    case.insert("sample".into(), Value::Object(Arc::new(sample)));
-    Some(Value::Object(Arc::new(case)))
+    case.insert("item".into(), Value::Object(item));
+    case.insert("sample".into(), Value::Object(sample));
+    Some(Value::Object(case))
 }
 
 fn json_type(v: &Value) -> &'static str {

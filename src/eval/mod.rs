@@ -799,7 +799,7 @@ fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
     (f.eval)(&values, env.ctx)
 }
 
-fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<Vec<Value>>, Value> {
+fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<[Value]>, Value> {
     match eval(source, env) {
         Value::List(xs) => {
             if xs.len() > env.ctx.limits.list_len {

@@ -6,10 +6,9 @@
 //! loop with an explicit stack rather than recursion, and strings are skipped 16 bytes at a time.
 //! Duplicate keys keep the last value, as in Python.
 
-use std::sync::Arc;
 
 use super::case::Projection;
-use crate::value::{Map, Value};
+use crate::value::{Map, Str, Value};
 
 /// Containers nested deeper than this are rejected (Python's `json.loads` stops near 1,000 too).
 pub const MAX_NESTING: usize = 1000;
@@ -51,11 +50,16 @@ struct Reader<'a> {
     pos: usize,
     /// Decoded string with escapes.
     scratch: String,
+    /// The fields of the objects being built, innermost last (each object drains its own from the
+    /// end), so that an object is one allocation of exactly its size.
+    fields: Vec<(Str, Value)>,
+    /// The same for the elements of the lists being built.
+    items: Vec<Value>,
 }
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Reader<'a> {
-        Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new() }
+        Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new(), fields: Vec::new(), items: Vec::new() }
     }
 
     fn error(&self, message: &'static str) -> JsonError {
@@ -96,7 +100,7 @@ impl<'a> Reader<'a> {
             Some(b'[') => self.array(self.nesting(depth)?),
             Some(b'"') => {
                 self.pos += 1;
-                Ok(Value::String(Arc::from(self.string()?)))
+                Ok(Value::String(Str::new(self.string()?)))
             }
             Some(b't') => self.literal(b"true", Value::Bool(true)),
             Some(b'f') => self.literal(b"false", Value::Bool(false)),
@@ -119,19 +123,31 @@ impl<'a> Reader<'a> {
     /// An object (at `{`). Under a field projection only the selected keys are built.
     fn object(&mut self, projection: &Projection, depth: usize) -> Result<Value> {
         self.pos += 1;
-        let mut map = Map::new();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Object(Arc::new(map)));
+            return Ok(Value::Object(Map::new()));
         }
+        let start = self.fields.len();
+        let map = self.fields_until_close(projection, depth);
+        match map {
+            Ok(()) => Ok(Value::Object(Map::from_scratch(&mut self.fields, start))),
+            Err(e) => {
+                self.fields.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads an object's fields (after its `{`, when it has one) onto `self.fields`, up to its `}`.
+    fn fields_until_close(&mut self, projection: &Projection, depth: usize) -> Result<()> {
         loop {
             self.expect(b'"', "expected a key (a string)")?;
             match projection {
                 Projection::All => {
-                    let key = intern(self.string()?);
+                    let key = Str::new(self.string()?);
                     self.expect(b':', "expected `:`")?;
                     let value = self.value(&Projection::All, depth)?;
-                    map.insert(key, value);
+                    self.fields.push((key, value));
                 }
                 Projection::Fields(fields) => {
                     let start = self.pos;
@@ -139,16 +155,16 @@ impl<'a> Reader<'a> {
                     let field = if escaped {
                         self.pos = start;
                         let key = self.string()?.to_string();
-                        fields.iter().find(|(name, _)| **name == *key)
+                        fields.iter().find(|(name, _)| *name == *key)
                     } else {
                         let raw = &self.bytes[start..self.pos - 1];
-                        fields.iter().find(|(name, _)| name.as_bytes() == raw)
+                        fields.iter().find(|(name, _)| name.len() == raw.len() && name.as_bytes() == raw)
                     };
                     self.expect(b':', "expected `:`")?;
                     match field {
                         Some((name, inner)) => {
                             let value = self.value(inner, depth)?;
-                            map.insert(name.clone(), value);
+                            self.fields.push((name.clone(), value));
                         }
                         None => self.skip_value(depth)?,
                     }
@@ -158,7 +174,7 @@ impl<'a> Reader<'a> {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(Value::Object(Arc::new(map)));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected `,` or `}`")),
             }
@@ -168,18 +184,31 @@ impl<'a> Reader<'a> {
     /// An array (at `[`), kept whole.
     fn array(&mut self, depth: usize) -> Result<Value> {
         self.pos += 1;
-        let mut items = Vec::new();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::list(items));
+            return Ok(Value::list(Vec::new()));
         }
+        let start = self.items.len();
+        let read = self.items_until_close(depth);
+        match read {
+            Ok(()) => Ok(Value::List(self.items.drain(start..).collect())),
+            Err(e) => {
+                self.items.truncate(start);
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads an array's elements (after its `[`, when it has one) onto `self.items`, up to its `]`.
+    fn items_until_close(&mut self, depth: usize) -> Result<()> {
         loop {
-            items.push(self.value(&Projection::All, depth)?);
+            let item = self.value(&Projection::All, depth)?;
+            self.items.push(item);
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::list(items));
+                    return Ok(());
                 }
                 _ => return Err(self.error("expected `,` or `]`")),
             }
@@ -472,32 +501,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-}
-
-thread_local! {
-    /// Recently seen object keys: the same few keys (`name`, `value`, `role`) come back on every
-    /// line, and sharing them saves an allocation and a free per key.
-    static KEYS: std::cell::RefCell<[Option<Arc<str>>; 64]> = const { std::cell::RefCell::new([const { None }; 64]) };
-}
-
-/// `key` as a shared string, reusing a recent one with the same text.
-fn intern(key: &str) -> Arc<str> {
-    let bytes = key.as_bytes();
-    if bytes.is_empty() || bytes.len() > 32 {
-        return Arc::from(key);
-    }
-    let slot = (bytes.len() * 7 + bytes[0] as usize * 31 + bytes[bytes.len() - 1] as usize) % 64;
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        match &keys[slot] {
-            Some(known) if **known == *key => known.clone(),
-            _ => {
-                let shared: Arc<str> = Arc::from(key);
-                keys[slot] = Some(shared.clone());
-                shared
-            }
-        }
-    })
 }
 
 /// The index of the first `"`, `\\` or control character at or after `from` (or the length).
