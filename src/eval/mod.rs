@@ -718,8 +718,26 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
             }
             v
         }
-        Ex::Member(x, name) => member(eval(x, env), name),
-        Ex::Index(x, i) => index(eval(x, env), eval(i, env)),
+        // A binding is read in place rather than cloned: a clone and a drop of a shared list or
+        // object each touch its reference count, which costs more than the lookup itself.
+        Ex::Member(x, name) => match **x {
+            Ex::Slot(s) if env.steps > 0 => {
+                env.steps -= 1;
+                member(&env.slots[s], name)
+            }
+            _ => member(&eval(x, env), name),
+        },
+        Ex::Index(x, i) => match **x {
+            Ex::Slot(s) if env.steps > 0 => {
+                env.steps -= 1;
+                let i = eval(i, env);
+                index(&env.slots[s], i)
+            }
+            _ => {
+                let base = eval(x, env);
+                index(&base, eval(i, env))
+            }
+        },
         Ex::Call(f, args) => call(f, args, env),
         Ex::Quantifier { any, slot, source, filter, body } => {
             quantifier(*any, *slot, source, filter.as_deref(), body, env)
@@ -727,9 +745,14 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
         Ex::Unary(op, x) => unary(*op, eval(x, env)),
         Ex::Binary(op, a, b) => binary(*op, a, b, env),
         Ex::Is(x, negated, ty) => {
-            let v = eval(x, env);
-            let yes = v.ty().intersects(ty.ty());
-            Value::Bool(yes != *negated)
+            let found = match **x {
+                Ex::Slot(s) if env.steps > 0 => {
+                    env.steps -= 1;
+                    env.slots[s].ty()
+                }
+                _ => eval(x, env).ty(),
+            };
+            Value::Bool(found.intersects(ty.ty()) != *negated)
         }
         Ex::If(c, t, o) => match eval(c, env) {
             Value::Bool(true) => eval(t, env),
@@ -740,21 +763,22 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
     }
 }
 
-fn member(base: Value, name: &str) -> Value {
+fn member(base: &Value, name: &str) -> Value {
     match base {
         Value::Object(o) => match o.get(name) {
             Some(v) => v.clone(),
             None => Value::Missing(format!("field `{name}`").into()),
         },
         Value::Missing(p) => Value::Missing(format!("{p}.{name}").into()),
-        e @ Value::Error(_) => e,
+        e @ Value::Error(_) => e.clone(),
         other => Value::Missing(format!("field `{name}` of a {}", other.type_name()).into()),
     }
 }
 
-fn index(base: Value, i: Value) -> Value {
+fn index(base: &Value, i: Value) -> Value {
     match (base, i) {
-        (e @ Value::Error(_), _) | (_, e @ Value::Error(_)) => e,
+        (e @ Value::Error(_), _) => e.clone(),
+        (_, e @ Value::Error(_)) => e,
         (Value::List(xs), Value::Number(n)) => {
             if n.fract() != 0.0 {
                 return Value::error(format!("list index {n} is not a whole number"));
