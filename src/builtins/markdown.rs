@@ -129,8 +129,9 @@ impl PlainHeader {
 /// no closing fence there, no match starts at this fence and the search goes on from the next
 /// position. At any other fence the regex takes over from the fence on.
 fn fenced_blocks(text: &str) -> impl Iterator<Item = (&str, &str, &str)> {
-    let fence = memmem::Finder::new(b"```");
-    let closing = memmem::Finder::new(b"\n```");
+    static FENCE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"```"));
+    static CLOSING: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"\n```"));
+    let (fence, closing) = (&*FENCE, &*CLOSING);
     let mut from = 0;
     std::iter::from_fn(move || {
         loop {
