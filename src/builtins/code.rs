@@ -14,8 +14,8 @@ use ast_grep_core::matcher::{MatcherExt, PatternNode};
 use ast_grep_core::tree_sitter::StrDoc;
 use ast_grep_core::{AstGrep, Language, Matcher, Pattern, PatternError};
 use ast_grep_language::{LanguageExt, SupportLang};
+use memchr::memmem;
 
-use super::text::find_str;
 use super::{ArgProblem, Builtin, Ctx, req};
 use crate::value::{Ty, Value, shorten};
 
@@ -115,17 +115,51 @@ struct CompiledPattern {
     /// (identifiers, string contents, numbers) other than metavariables. In ast-grep's smart
     /// strictness a named leaf only matches a node with identical text, so code lacking one of
     /// them cannot match and need not be parsed.
-    required: Vec<String>,
+    required: Vec<RequiredText>,
+    /// The node kinds a match can have (`Pattern::potential_kinds`, computed once); `None` when
+    /// any kind can match.
+    root_kinds: Option<Vec<u16>>,
+}
+
+/// A text every match contains, with its substring searcher built once per pattern.
+struct RequiredText {
+    text: String,
+    finder: memmem::Finder<'static>,
+}
+
+impl RequiredText {
+    fn new(text: String) -> RequiredText {
+        let finder = memmem::Finder::new(text.as_bytes()).into_owned();
+        RequiredText { text, finder }
+    }
+
+    /// The byte offset of the first occurrence in `code` at or after `from`.
+    fn find_in(&self, code: &str, from: usize) -> Option<usize> {
+        self.finder.find(&code.as_bytes()[from..]).map(|offset| from + offset)
+    }
+}
+
+impl CompiledPattern {
+    fn may_match_kind(&self, kind: u16) -> bool {
+        self.root_kinds.as_ref().is_none_or(|kinds| kinds.contains(&kind))
+    }
 }
 
 type Tree = AstGrep<StrDoc<SupportLang>>;
+
+/// A source parsed in the current case, with the language it was parsed as.
+struct ParsedCode {
+    lang: CodeLang,
+    tree: Tree,
+}
 
 /// Compiled patterns (per distinct pattern and language) and per-case parsed sources.
 pub struct CodeCache {
     patterns: [HashMap<String, Result<Arc<CompiledPattern>, String>>; CodeLang::COUNT],
     pattern_count: usize,
-    trees: [HashMap<String, Tree>; CodeLang::COUNT],
-    tree_count: usize,
+    /// Looked up by language and text: a case has a handful of sources, and comparing lengths
+    /// first is cheaper than hashing every text (a parse costs far more than the comparisons).
+    trees: Vec<ParsedCode>,
     tree_bytes: usize,
     /// Skip parsing when the code lacks a text the pattern requires (always on outside tests).
     prefilter: bool,
@@ -149,8 +183,7 @@ impl Default for CodeCache {
         CodeCache {
             patterns: Default::default(),
             pattern_count: 0,
-            trees: Default::default(),
-            tree_count: 0,
+            trees: Vec::new(),
             tree_bytes: 0,
             prefilter: true,
             anchored_search: true,
@@ -162,11 +195,8 @@ impl Default for CodeCache {
 impl CodeCache {
     /// Drops the parsed sources of the previous case; compiled patterns stay.
     pub fn start_case(&mut self) {
-        if self.tree_count > 0 {
-            self.trees.iter_mut().for_each(HashMap::clear);
-            self.tree_count = 0;
-            self.tree_bytes = 0;
-        }
+        self.trees.clear();
+        self.tree_bytes = 0;
     }
 
     fn pattern(&mut self, source: &str, lang: CodeLang) -> Result<Arc<CompiledPattern>, String> {
@@ -184,17 +214,123 @@ impl CodeCache {
     }
 
     fn tree(&mut self, code: &str, lang: CodeLang) -> &Tree {
-        let cached = self.trees[lang.index()].contains_key(code);
-        if !cached {
-            if self.tree_count >= MAX_CACHED_TREES || self.tree_bytes + code.len() > MAX_CACHED_TREE_BYTES {
-                self.start_case();
+        let cached = self.trees.iter().position(|parsed| parsed.lang == lang && parsed.tree.source() == code);
+        let index = match cached {
+            Some(index) => index,
+            None => {
+                if self.trees.len() >= MAX_CACHED_TREES || self.tree_bytes + code.len() > MAX_CACHED_TREE_BYTES {
+                    self.start_case();
+                }
+                self.stats.parses += 1;
+                self.tree_bytes += code.len();
+                self.trees.push(ParsedCode { lang, tree: parse_code(code, lang) });
+                self.trees.len() - 1
             }
-            self.stats.parses += 1;
-            self.tree_count += 1;
-            self.tree_bytes += code.len();
-            self.trees[lang.index()].insert(code.to_string(), lang.grammar().ast_grep(code));
+        };
+        &self.trees[index].tree
+    }
+}
+
+/// Parses `code` as `lang`. Every parse goes through here (or through `compile_pattern`), so that
+/// tree-sitter's allocator is set before tree-sitter allocates anything.
+fn parse_code(code: &str, lang: CodeLang) -> Tree {
+    tree_sitter_allocator::install();
+    lang.grammar().ast_grep(code)
+}
+
+/// tree-sitter's C library allocates with libc `malloc` unless told otherwise; a parse allocates a
+/// few hundred small nodes and dropping the tree frees them one by one. This hands those calls to
+/// Rust's global allocator (mimalloc in the binary), which serves them with fewer instructions.
+///
+/// tree-sitter requires the allocator to be set once, before it allocates anything and before
+/// other threads use it: `install` runs the switch under a `Once` and is called ahead of every
+/// parse (all of this crate's tree-sitter use is in this module). The Rust bindings free what
+/// the C library hands them through the same functions.
+mod tree_sitter_allocator {
+    use std::alloc::{Layout, alloc, alloc_zeroed, dealloc, handle_alloc_error, realloc};
+    use std::ffi::c_void;
+    use std::sync::Once;
+
+    unsafe extern "C" {
+        /// From tree-sitter's `api.h`, linked in with the library.
+        fn ts_set_allocator(
+            new_malloc: Option<unsafe extern "C" fn(usize) -> *mut c_void>,
+            new_calloc: Option<unsafe extern "C" fn(usize, usize) -> *mut c_void>,
+            new_realloc: Option<unsafe extern "C" fn(*mut c_void, usize) -> *mut c_void>,
+            new_free: Option<unsafe extern "C" fn(*mut c_void)>,
+        );
+    }
+
+    /// Rust's deallocation needs the size, which C's `free` does not pass: each block starts with
+    /// a header holding it. 16 bytes keep the pointer handed out aligned as `malloc`'s is.
+    const HEADER: usize = 16;
+    const ALIGN: usize = 16;
+
+    pub fn install() {
+        static INSTALL: Once = Once::new();
+        // SAFETY: runs once, before any tree-sitter allocation (see the module comment); the four
+        // functions form one allocator family and abort rather than return null.
+        INSTALL.call_once(|| unsafe {
+            ts_set_allocator(Some(ts_malloc), Some(ts_calloc), Some(ts_realloc), Some(ts_free))
+        });
+    }
+
+    fn layout(size: usize) -> Layout {
+        size.checked_add(HEADER)
+            .and_then(|total| Layout::from_size_align(total, ALIGN).ok())
+            .unwrap_or_else(|| std::process::abort())
+    }
+
+    /// Writes the size into the header of a fresh block and returns the pointer after it.
+    ///
+    /// SAFETY: `block` is null or was allocated with `layout(size)`.
+    unsafe fn finish(block: *mut u8, size: usize) -> *mut c_void {
+        if block.is_null() {
+            handle_alloc_error(layout(size));
         }
-        &self.trees[lang.index()][code]
+        unsafe {
+            block.cast::<usize>().write(size);
+            block.add(HEADER).cast()
+        }
+    }
+
+    /// The start of the block behind a pointer this allocator returned, and its layout.
+    ///
+    /// SAFETY: `ptr` is non-null and came from one of these functions.
+    unsafe fn block_of(ptr: *mut c_void) -> (*mut u8, Layout) {
+        unsafe {
+            let block = ptr.cast::<u8>().sub(HEADER);
+            (block, layout(block.cast::<usize>().read()))
+        }
+    }
+
+    unsafe extern "C" fn ts_malloc(size: usize) -> *mut c_void {
+        unsafe { finish(alloc(layout(size)), size) }
+    }
+
+    unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
+        let size = count.checked_mul(size).unwrap_or_else(|| std::process::abort());
+        // The header is zeroed too, then overwritten.
+        unsafe { finish(alloc_zeroed(layout(size)), size) }
+    }
+
+    unsafe extern "C" fn ts_realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
+        if ptr.is_null() {
+            return unsafe { ts_malloc(size) };
+        }
+        unsafe {
+            let (block, old) = block_of(ptr);
+            finish(realloc(block, old, layout(size).size()), size)
+        }
+    }
+
+    unsafe extern "C" fn ts_free(ptr: *mut c_void) {
+        if !ptr.is_null() {
+            unsafe {
+                let (block, layout) = block_of(ptr);
+                dealloc(block, layout);
+            }
+        }
     }
 }
 
@@ -202,11 +338,13 @@ impl CodeCache {
 /// `$$$`) and also what it silently accepts but can almost never match: a pattern whose parse has
 /// syntax errors or missing tokens.
 fn compile_pattern(source: &str, lang: CodeLang) -> Result<CompiledPattern, String> {
+    // `Pattern::try_new` parses too.
+    tree_sitter_allocator::install();
     let grammar = lang.grammar();
     let shown = shorten(source, 80);
     // ast-grep parses the pattern with `$` replaced by the language's placeholder character.
     let processed = grammar.pre_process_pattern(source);
-    let parsed = grammar.ast_grep(processed.as_ref());
+    let parsed = parse_code(processed.as_ref(), lang);
     if depth_exceeds(&parsed, MAX_PATTERN_DEPTH) {
         return Err(format!("pattern `{shown}` is nested more than {MAX_PATTERN_DEPTH} levels deep"));
     }
@@ -218,7 +356,10 @@ fn compile_pattern(source: &str, lang: CodeLang) -> Result<CompiledPattern, Stri
     collect_named_leaves(&pattern.node, &mut required);
     required.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     required.dedup();
-    Ok(CompiledPattern { pattern, required })
+    let required = required.into_iter().map(RequiredText::new).collect();
+    // Kind ids are u16 in tree-sitter; the bit set holds them as usize.
+    let root_kinds = pattern.potential_kinds().map(|kinds| kinds.iter().map(|kind| kind as u16).collect());
+    Ok(CompiledPattern { pattern, required, root_kinds })
 }
 
 fn pattern_error_message(error: &PatternError, shown: &str) -> String {
@@ -327,10 +468,10 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
     };
     let shown = || format!("pattern `{}`", crate::value::shorten(pattern, 60));
     if cache.prefilter
-        && let Some(absent) = compiled.required.iter().find(|text| find_str(code, text).is_none())
+        && let Some(absent) = compiled.required.iter().find(|required| required.find_in(code, 0).is_none())
     {
         cache.stats.prefilter_skips += 1;
-        let absent = absent.clone();
+        let absent = absent.text.clone();
         ctx.note(|| format!("{} does not match: the code has no `{absent}`", shown()));
         return no_matches(want);
     }
@@ -339,7 +480,7 @@ fn search(args: &[Value], ctx: &mut Ctx, want: Want) -> Value {
         && cache.anchored_search
         && ctx.evidence.is_none()
         && let Some(anchor) = compiled.required.first()
-        && let Some(found) = matches_at_anchor(cache.tree(code, lang), &compiled.pattern, code, anchor)
+        && let Some(found) = matches_at_anchor(cache.tree(code, lang), &compiled, anchor)
     {
         cache.stats.anchored_searches += 1;
         return Value::Bool(found);
@@ -385,37 +526,42 @@ const MAX_ANCHOR_OCCURRENCES: usize = 16;
 /// siblings do not overlap; so trying every node on the chain of every occurrence finds a match
 /// when there is one. Only existence is decided: which match comes first in pre-order (for
 /// evidence, `ast_count`, `ast_find`) still needs the walk.
-fn matches_at_anchor(tree: &Tree, pattern: &Pattern, code: &str, anchor: &str) -> Option<bool> {
-    if anchor.is_empty() {
+fn matches_at_anchor(tree: &Tree, compiled: &CompiledPattern, anchor: &RequiredText) -> Option<bool> {
+    let code = tree.source();
+    let anchor_len = anchor.text.len();
+    if anchor_len == 0 {
         return None;
     }
     let mut occurrences = Vec::new();
     let mut from = 0;
-    while let Some(offset) = code.get(from..).and_then(|rest| find_str(rest, anchor)) {
+    while let Some(start) = anchor.find_in(code, from) {
         if occurrences.len() == MAX_ANCHOR_OCCURRENCES {
             return None;
         }
-        let start = from + offset;
         occurrences.push(start);
         // Occurrences may overlap: continue one character further.
         from = start + code[start..].chars().next().map_or(1, char::len_utf8);
     }
-    let kinds = pattern.potential_kinds();
     let root = tree.root();
-    let ts_root = root.get_inner_node();
+    let mut cursor = root.get_inner_node().walk();
     for start in occurrences {
-        let Some(deepest) = ts_root.descendant_for_byte_range(start, start + anchor.len()) else {
-            continue;
-        };
-        // Down the chain from the root to the deepest node containing the occurrence.
-        let mut node = Some(ts_root);
-        while let Some(current) = node {
-            if kinds.as_ref().is_none_or(|k| k.contains(current.kind_id().into()))
-                && pattern.match_node(tree.adopt(current)).is_some()
-            {
+        let end = start + anchor_len;
+        // Down the chain from the root, one cursor step per level.
+        cursor.reset(root.get_inner_node());
+        loop {
+            let node = cursor.node();
+            if compiled.may_match_kind(node.kind_id()) && compiled.pattern.match_node(tree.adopt(node)).is_some() {
                 return Some(true);
             }
-            node = if current.id() == deepest.id() { None } else { current.child_with_descendant(deepest) };
+            // The first child that ends after `start` is the only one that can contain the
+            // occurrence: any later sibling starts after it ends.
+            if cursor.goto_first_child_for_byte(start).is_none() {
+                break;
+            }
+            let child = cursor.node();
+            if child.start_byte() > start || child.end_byte() < end {
+                break;
+            }
         }
     }
     Some(false)
@@ -653,7 +799,7 @@ mod tests {
     fn prefilter_uses_named_leaves_but_not_metavariables() {
         let compiled =
             compile_pattern("$S.checkout.sessions.create({ $$$, mode: 'payment', $$$ })", CodeLang::TypeScript);
-        let required = compiled.map(|c| c.required).unwrap();
+        let required: Vec<String> = compiled.unwrap().required.into_iter().map(|r| r.text).collect();
         assert_eq!(required, ["checkout", "sessions", "payment", "create", "mode"]);
     }
     #[test]
@@ -890,7 +1036,7 @@ mod tests {
                 let patterns: Vec<Pattern> =
                     group.iter().map(|t| compile_pattern(&t.pattern, lang).unwrap().pattern).collect();
                 let t0 = Instant::now();
-                let tree = lang.grammar().ast_grep(&group[0].code);
+                let tree = parse_code(&group[0].code, lang);
                 parse += t0.elapsed().as_secs_f64();
                 for p in &patterns {
                     let t1 = Instant::now();

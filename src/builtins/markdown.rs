@@ -2,6 +2,8 @@
 
 use std::sync::LazyLock;
 
+use memchr::memmem;
+
 use super::text::python_strip;
 use super::{Builtin, Ctx, Default, opt, req};
 use crate::value::{Map, Str, Ty, Value};
@@ -54,9 +56,13 @@ fn fence_header() -> String {
 /// resolved on its own: the match takes the first header alternative (in the regex's priority
 /// order) that some closing `\n```` follows, and the closing fence the match ends with follows
 /// every alternative that ends before it. So the first alternative within the match, minus that
-/// closing fence, is the one the whole match took, and the code is what lies between the two.
+/// closing fence, is the one the whole match took, and the code is what lies between the two. A
+/// plain fence line (see `PlainHeader`) needs no regex at all.
 fn block_parts(block: &str) -> (&str, &str, &str) {
     let code_end = block.len() - "\n```".len();
+    if let Some(header) = PlainHeader::after_fence(&block[..code_end]) {
+        return (header.language(block), header.path(block), &block[header.end..code_end]);
+    }
     if let Some(header) = FENCE_HEADER.captures(&block[..code_end]) {
         let group = |i: usize| header.get(i).map_or("", |m| m.as_str());
         let code_start = header.get(0).map_or(code_end, |m| m.end()).min(code_end);
@@ -72,6 +78,84 @@ fn block_parts(block: &str) -> (&str, &str, &str) {
     }
 }
 
+/// The usual fence line, `` ```word path`` and a line break with ASCII word and path characters
+/// and a single space, found without the regex. On such a line the header has exactly one way to
+/// match: `\w+` must take the whole word (a space follows), `\s+` the single space (a path
+/// character follows, which is not whitespace) and the path group the whole path (a line break
+/// follows); every shorter choice leaves a word or path character where the next part needs a
+/// space or the line break, and without the language group the path would have to end at the
+/// space. So the groups are the word with its space and the path, as the regex would capture.
+struct PlainHeader {
+    /// End of the language group (the word and its space), from the start of the fence.
+    language_end: usize,
+    /// End of the path group.
+    path_end: usize,
+    /// End of the header, after its line break: where the code starts.
+    end: usize,
+}
+
+impl PlainHeader {
+    /// The header of `text` when `text` starts with a fence and a plain fence line.
+    fn after_fence(text: &str) -> Option<PlainHeader> {
+        let bytes = text.as_bytes().strip_prefix(b"```")?;
+        let is_word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+        let is_path = |b: &u8| is_word(b) || matches!(b, b'.' | b'/' | b'-');
+        let word = bytes.iter().take_while(|b| is_word(b)).count();
+        if word == 0 || bytes.get(word) != Some(&b' ') {
+            return None;
+        }
+        let path = bytes[word + 1..].iter().take_while(|b| is_path(b)).count();
+        if path == 0 || bytes.get(word + 1 + path) != Some(&b'\n') {
+            return None;
+        }
+        let language_end = 3 + word + 1;
+        Some(PlainHeader { language_end, path_end: language_end + path, end: language_end + path + 1 })
+    }
+
+    fn language<'a>(&self, block: &'a str) -> &'a str {
+        &block[3..self.language_end]
+    }
+
+    fn path<'a>(&self, block: &'a str) -> &'a str {
+        &block[self.language_end..self.path_end]
+    }
+}
+
+/// The fenced blocks of `text` as `FENCED_BLOCK.find_iter` finds them, each split into language,
+/// path and code (unstripped).
+///
+/// A match starts at a fence. After a plain fence line (see `PlainHeader`) the header has one way
+/// to match, and the lazy code group makes the match end at the first closing `\n```` after it; with
+/// no closing fence there, no match starts at this fence and the search goes on from the next
+/// position. At any other fence the regex takes over from the fence on.
+fn fenced_blocks(text: &str) -> impl Iterator<Item = (&str, &str, &str)> {
+    static FENCE: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"```"));
+    static CLOSING: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(b"\n```"));
+    let (fence, closing) = (&*FENCE, &*CLOSING);
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let start = from + fence.find(&text.as_bytes()[from..])?;
+            let Some(header) = PlainHeader::after_fence(&text[start..]) else {
+                let found = FENCED_BLOCK.find_at(text, start)?;
+                from = found.end();
+                return Some(block_parts(found.as_str()));
+            };
+            let code_start = start + header.end;
+            match closing.find(&text.as_bytes()[code_start..]) {
+                Some(offset) => {
+                    let code_end = code_start + offset;
+                    from = code_end + "\n```".len();
+                    let block = &text[start..from];
+                    return Some((header.language(block), header.path(block), &text[code_start..code_end]));
+                }
+                // No closing fence after this one's header: the match, if any, starts later.
+                None => from = start + 1,
+            }
+        }
+    })
+}
+
 /// One fenced block: language and path as written on the fence line (stripped, `""` when absent),
 /// the path prefixed with `base` unless it is absolute, and the stripped code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,29 +167,31 @@ pub struct CodeBlock {
 
 /// Every fenced code block of `text`, left to right, without overlaps.
 pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
-    FENCED_BLOCK
-        .find_iter(text)
-        .map(|found| {
-            let (language, path, code) = block_parts(found.as_str());
-            let path = python_strip(path);
-            let path =
-                if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") };
-            CodeBlock { language: python_strip(language).to_string(), path, code: python_strip(code).to_string() }
+    fenced_blocks(text)
+        .map(|(language, path, code)| CodeBlock {
+            language: python_strip(language).to_string(),
+            path: full_path(python_strip(path), base),
+            code: python_strip(code).to_string(),
         })
         .collect()
+}
+
+/// A stripped path with `base` prepended unless it is empty or absolute.
+fn full_path(path: &str, base: &str) -> String {
+    if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") }
 }
 
 fn eval_code_blocks(args: &[Value], _: &mut Ctx) -> Value {
     let text = args[0].as_str().unwrap_or("");
     let base = args[1].as_str().unwrap_or("");
     Value::list(
-        code_blocks(text, base)
-            .into_iter()
-            .map(|b| {
+        fenced_blocks(text)
+            .map(|(language, path, code)| {
+                // In key order, so the object is built without sorting.
                 Value::Object(Map::from_fields(vec![
-                    (Str::new_static("code"), Value::str(&b.code)),
-                    (Str::new_static("language"), Value::str(&b.language)),
-                    (Str::new_static("path"), Value::str(&b.path)),
+                    (Str::new_static("code"), Value::str(python_strip(code))),
+                    (Str::new_static("language"), Value::str(python_strip(language))),
+                    (Str::new_static("path"), Value::str(&full_path(python_strip(path), base))),
                 ]))
             })
             .collect(),
@@ -177,8 +263,9 @@ mod tests {
         assert!(o["language"].json_eq(&s("ts")) && o["path"].json_eq(&s("/r/a.ts")) && o["code"].json_eq(&s("x")));
     }
 
-    /// Resolving the header on its own gives what the captures of the whole match give, on every
-    /// string of up to six pieces from an alphabet of fences, words, spaces and line breaks.
+    /// Resolving the header on its own, and scanning for plain fence lines without the regex, give
+    /// what the captures of the whole matches give, on every string of up to six pieces from an
+    /// alphabet of fences, words, spaces and line breaks.
     #[test]
     fn header_shortcut_agrees_with_full_captures() {
         let pieces = ["```", "ts", " ", "\n", "a/b", "\u{301}", "\n```"];
@@ -202,7 +289,59 @@ mod tests {
             let shortcut: Vec<(&str, &str, &str)> =
                 FENCED_BLOCK.find_iter(text).map(|m| block_parts(m.as_str())).collect();
             assert_eq!(shortcut, full, "{text:?}");
+            let scanned: Vec<(&str, &str, &str)> = fenced_blocks(text).collect();
+            assert_eq!(scanned, full, "fenced_blocks on {text:?}");
         }
+    }
+
+    /// The scan without the regex agrees with the regex's captures on longer random texts: fence
+    /// lines of every shape (plain, without language or path, non-ASCII, CR LF, other whitespace),
+    /// code and closing fences in any order.
+    #[test]
+    fn fenced_blocks_agree_with_full_captures_on_random_texts() {
+        const WORDS: &[&str] = &["", "ts", "py_3", "é", "x²", "a\u{301}"];
+        const GAPS: &[&str] = &["", " ", "  ", "\t", "\u{1c}", "\n"];
+        const PATHS: &[&str] = &["", "a.ts", "src/x-y.ts", "/abs", "é.ts", "a\u{301}", "ts"];
+        const ENDS: &[&str] = &["\n", "\n", "\r\n", "", " \n"];
+        const CODE: &[&str] = &["code();", "\n", " ", "`", "\n``", "é", "```", "\n\n"];
+        // xorshift64*: a fixed sequence, so a failure reproduces.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        };
+        let (mut blocks, mut plain) = (0, 0);
+        for _ in 0..100_000 {
+            let mut text = String::new();
+            for _ in 0..1 + next(8) {
+                match next(4) {
+                    0 => text.push_str(["```ts a.ts\n", "```py_3 src/x-y.ts\n", "```ts /abs\n"][next(3)]),
+                    1 => {
+                        for part in [&["```", "````"][..], WORDS, GAPS, PATHS, ENDS] {
+                            text.push_str(part[next(part.len())]);
+                        }
+                    }
+                    2 => text.push_str(CODE[next(CODE.len())]),
+                    _ => text.push_str("\n```"),
+                }
+            }
+            let full: Vec<(&str, &str, &str)> = FENCED_BLOCK
+                .captures_iter(&text)
+                .map(|caps| {
+                    let group = |i: usize| caps.get(i).map_or("", |m| m.as_str());
+                    (group(1), group(2), group(3))
+                })
+                .collect();
+            let scanned: Vec<(&str, &str, &str)> = fenced_blocks(&text).collect();
+            assert_eq!(scanned, full, "{text:?}");
+            blocks += full.len();
+            plain += full.iter().filter(|(language, _, _)| ["ts ", "py_3 "].contains(language)).count();
+        }
+        // Both ways of finding blocks are exercised (a language of a word and one space is what a
+        // plain fence line gives).
+        assert!(plain > 10_000 && blocks - plain > 10_000, "{blocks} blocks, {plain} with a plain-looking language");
     }
 
     /// The class `WORD` is exactly Python 3.11's `\w`, code point by code point.
