@@ -26,9 +26,154 @@ fn token_set_norm_percent(dist: usize, lensum: usize) -> f64 {
     if lensum == 0 { 100.0 } else { 100.0 - 100.0 * dist as f64 / lensum as f64 }
 }
 
-/// InDel distance (insertions + deletions) between two code-point sequences.
+/// InDel distance (insertions + deletions) between two code-point sequences: every character
+/// outside a longest common subsequence is deleted from one side or inserted from the other.
 fn indel_distance(a: &[char], b: &[char]) -> usize {
-    indel::distance(a.iter().copied(), b.iter().copied())
+    a.len() + b.len() - 2 * LcsPattern::new(a).lcs_len(b)
+}
+
+/// One string (the pattern) prepared for longest-common-subsequence lengths against many others, by
+/// the bit-parallel algorithm rapidfuzz uses (Hyyrö, "Bit-Parallel LCS-length Computation
+/// Revisited"). The length is an exact integer, so any correct algorithm gives rapidfuzz's InDel
+/// distances; this one skips a common prefix and suffix (models often cite nearly verbatim) and
+/// looks characters up in a plain table rather than rapidfuzz's hash maps.
+enum LcsPattern<'a> {
+    Table(MaskTable<'a>),
+    /// Patterns with very many distinct non-ASCII characters, whose table would be large.
+    Hashed(indel::BatchComparator<char>, usize),
+}
+
+/// The match masks of a pattern: `masks[row * blocks + i / 64]` has bit `i % 64` set when pattern
+/// character `i` has `row`. An ASCII character's row is its code; `wide[k]`, the pattern's
+/// distinct non-ASCII characters sorted, has row `128 + k`.
+struct MaskTable<'a> {
+    chars: &'a [char],
+    blocks: usize,
+    wide: Vec<char>,
+    masks: Vec<u64>,
+}
+
+/// The most distinct non-ASCII characters a pattern's mask table takes: its 1024 words per block are
+/// then at most twice what rapidfuzz's own pattern takes (256 words, plus a 128-slot hash map of
+/// two words a slot). Past that, rapidfuzz's comparator keeps memory linear in the length.
+const MAX_WIDE_ROWS: usize = 1024 - 128;
+
+impl<'a> LcsPattern<'a> {
+    fn new(chars: &'a [char]) -> LcsPattern<'a> {
+        let mut wide: Vec<char> = chars.iter().copied().filter(|c| !c.is_ascii()).collect();
+        wide.sort_unstable();
+        wide.dedup();
+        if wide.len() > MAX_WIDE_ROWS {
+            return LcsPattern::Hashed(indel::BatchComparator::new(chars.iter().copied()), chars.len());
+        }
+        let blocks = chars.len().div_ceil(64);
+        let mut masks = vec![0u64; (128 + wide.len()) * blocks];
+        for (i, &c) in chars.iter().enumerate() {
+            let row = MaskTable::row(&wide, c).expect("every pattern character has a row");
+            masks[row * blocks + i / 64] |= 1 << (i % 64);
+        }
+        LcsPattern::Table(MaskTable { chars, blocks, wide, masks })
+    }
+
+    /// The length of a longest common subsequence of the pattern and `text`.
+    fn lcs_len(&self, text: &[char]) -> usize {
+        match self {
+            LcsPattern::Table(table) => table.lcs_len(text),
+            LcsPattern::Hashed(cmp, len) => (len + text.len() - cmp.distance(text.iter().copied())) / 2,
+        }
+    }
+}
+
+impl MaskTable<'_> {
+    /// The mask row of `c`, `None` for a non-ASCII character the pattern lacks.
+    fn row(wide: &[char], c: char) -> Option<usize> {
+        if c.is_ascii() { Some(c as usize) } else { wide.binary_search(&c).ok().map(|k| 128 + k) }
+    }
+
+    fn lcs_len(&self, text: &[char]) -> usize {
+        let pattern = self.chars;
+        // A common prefix and a common suffix are part of some longest common subsequence.
+        let prefix = pattern.iter().zip(text).take_while(|(a, b)| a == b).count();
+        let suffix =
+            pattern[prefix..].iter().rev().zip(text[prefix..].iter().rev()).take_while(|(a, b)| a == b).count();
+        let pattern_end = pattern.len() - suffix;
+        let middle = &text[prefix..text.len() - suffix];
+        if pattern_end == prefix || middle.is_empty() {
+            return prefix + suffix;
+        }
+        suffix
+            + match self.blocks {
+                1 => self.lcs_len_of_prefix::<1>(prefix, middle, pattern_end),
+                2 => self.lcs_len_of_prefix::<2>(prefix, middle, pattern_end),
+                3 => self.lcs_len_of_prefix::<3>(prefix, middle, pattern_end),
+                4 => self.lcs_len_of_prefix::<4>(prefix, middle, pattern_end),
+                _ => self.lcs_len_of_prefix_any(prefix, middle, pattern_end),
+            }
+    }
+
+    /// The LCS length of `pattern[..pattern_end]` and the text `pattern[..prefix]` + `middle`, for a
+    /// pattern of `BLOCKS` words (state kept in registers). The state has a zero bit for each
+    /// pattern character counted so far; after the shared prefix these are exactly its first
+    /// `prefix` bits. Each text character then updates it as Hyyrö's
+    /// `S = (S + (S & M)) | (S - (S & M))` over a multi-word integer.
+    fn lcs_len_of_prefix<const BLOCKS: usize>(&self, prefix: usize, middle: &[char], pattern_end: usize) -> usize {
+        let mut state: [u64; BLOCKS] = std::array::from_fn(|w| low_bits_clear(prefix, w));
+        for &c in middle {
+            // A character the pattern lacks has no matches and leaves the state as it is.
+            let Some(row) = Self::row(&self.wide, c) else { continue };
+            let masks: &[u64; BLOCKS] = self.masks[row * BLOCKS..][..BLOCKS].try_into().expect("one row");
+            let mut carry = false;
+            for (s, &m) in state.iter_mut().zip(masks) {
+                (*s, carry) = hyyro_step(*s, m, carry);
+            }
+        }
+        state.iter().enumerate().map(|(w, s)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize).sum()
+    }
+
+    /// `lcs_len_of_prefix` for any number of blocks. Words wholly inside the prefix stay zero and
+    /// carry nothing, and words wholly past `pattern_end` cannot affect lower ones, so only the
+    /// words in between are updated.
+    fn lcs_len_of_prefix_any(&self, prefix: usize, middle: &[char], pattern_end: usize) -> usize {
+        let (first, end) = (prefix / 64, pattern_end.div_ceil(64));
+        let mut state: Vec<u64> = (first..end).map(|w| low_bits_clear(prefix, w)).collect();
+        for &c in middle {
+            let Some(row) = Self::row(&self.wide, c) else { continue };
+            let masks = &self.masks[row * self.blocks + first..row * self.blocks + end];
+            let mut carry = false;
+            for (s, &m) in state.iter_mut().zip(masks) {
+                (*s, carry) = hyyro_step(*s, m, carry);
+            }
+        }
+        let counted = first * 64; // the words before `first` are all matched prefix characters
+        counted
+            + state
+                .iter()
+                .zip(first..)
+                .map(|(s, w)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize)
+                .sum::<usize>()
+    }
+}
+
+/// One word of Hyyrö's update with the carry of the multi-word addition in and out.
+fn hyyro_step(state: u64, matches: u64, carry: bool) -> (u64, bool) {
+    let u = state & matches;
+    let (sum, overflow) = state.overflowing_add(u);
+    let (sum, overflow_carry) = sum.overflowing_add(u64::from(carry));
+    (sum | (state - u), overflow | overflow_carry)
+}
+
+/// Word `w` of a bit string whose first `n` bits are zero and the rest one.
+fn low_bits_clear(n: usize, w: usize) -> u64 {
+    !low_bits_set(n, w)
+}
+
+/// Word `w` of a bit string whose first `n` bits are one and the rest zero.
+fn low_bits_set(n: usize, w: usize) -> u64 {
+    match n.saturating_sub(w * 64) {
+        0 => 0,
+        k if k >= 64 => !0,
+        k => (1 << k) - 1,
+    }
 }
 
 /// The code points of `s` (scorers count and compare code points, as Python does). ASCII, the
@@ -423,7 +568,7 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
             }
             Similarity::Ratio | Similarity::TokenSortRatio => {
                 let rc = r.chars();
-                let cmp = indel::BatchComparator::new(rc.iter().copied());
+                let pattern = LcsPattern::new(rc);
                 for (pi, p) in pred.iter().enumerate() {
                     let pc = p.chars();
                     let lensum = rc.len() + pc.len();
@@ -433,7 +578,7 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
                     if bound <= ref_best[ri] && bound <= pred_best[pi] {
                         continue;
                     }
-                    let d = cmp.distance(pc.iter().copied());
+                    let d = lensum - 2 * pattern.lcs_len(pc);
                     record(&mut ref_best[ri], &mut pred_best[pi], ratio_percent(d, lensum) / 100.0);
                 }
             }
@@ -707,6 +852,57 @@ mod tests {
     fn ratio_counts_code_points() {
         assert_eq!(ratio("é", "e"), 0.0);
         assert_eq!(ratio("日本", "日"), ((1.0 - 1.0 / 3.0) * 100.0) / 100.0);
+    }
+
+    #[test]
+    fn lcs_matches_rapidfuzz_on_random_strings() {
+        // Lengths across several 64-bit blocks, small alphabets with non-ASCII characters (long
+        // common subsequences) and near copies (long common prefixes and suffixes).
+        let alphabet = ['a', 'b', 'c', ' ', 'é', '§', '日'];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..3000 {
+            let letters = 1 + next(alphabet.len());
+            let max_len = [10, 70, 200, 400][next(4)];
+            let a: Vec<char> = (0..next(max_len)).map(|_| alphabet[next(letters)]).collect();
+            let mut b: Vec<char> = (0..next(max_len)).map(|_| alphabet[next(letters)]).collect();
+            if next(2) == 0 {
+                // A near copy: `a` with a few characters replaced, inserted or removed.
+                b = a.clone();
+                for _ in 0..next(4) {
+                    let at = next(b.len() + 1);
+                    match next(3) {
+                        0 if at < b.len() => b[at] = alphabet[next(alphabet.len())],
+                        1 if at < b.len() => drop(b.remove(at)),
+                        _ => b.insert(at, alphabet[next(alphabet.len())]),
+                    }
+                }
+            }
+            let want = rapidfuzz::distance::lcs_seq::similarity(a.iter().copied(), b.iter().copied());
+            assert_eq!(LcsPattern::new(&a).lcs_len(&b), want, "{a:?} {b:?}");
+            assert_eq!(LcsPattern::new(&b).lcs_len(&a), want, "{b:?} {a:?}");
+        }
+    }
+
+    #[test]
+    fn lcs_of_patterns_with_many_distinct_characters() {
+        // More distinct non-ASCII characters than the mask table takes: rapidfuzz's comparator.
+        let a: Vec<char> = (0..2000u32).filter_map(|i| char::from_u32(0x4e00 + (i * 7) % 1500)).collect();
+        let b: Vec<char> = a.iter().rev().step_by(3).chain(a.iter().step_by(2)).copied().collect();
+        let pattern = LcsPattern::new(&a);
+        assert!(matches!(pattern, LcsPattern::Hashed(..)));
+        let want = rapidfuzz::distance::lcs_seq::similarity(a.iter().copied(), b.iter().copied());
+        assert_eq!(pattern.lcs_len(&b), want);
+        // Fewer, but still hundreds of, table rows for non-ASCII characters.
+        assert_eq!(
+            LcsPattern::new(&b[..500]).lcs_len(&a),
+            rapidfuzz::distance::lcs_seq::similarity(a.iter().copied(), b[..500].iter().copied())
+        );
     }
 
     #[test]
