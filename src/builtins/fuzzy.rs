@@ -637,8 +637,9 @@ const PAIR_PARAMS: &[Param] = &[req("a", Ty::STRING), req("b", Ty::STRING)];
 const LIST_PARAMS: &[Param] =
     &[req("predicted", Ty::LIST), req("reference", Ty::LIST), opt("similarity", Ty::STRING, Default::Str("ratio"))];
 
-/// Checks a string against the fuzzy length limit.
-fn check_len(s: &str, what: &str, ctx: &Ctx) -> Result<(), Value> {
+/// Checks a string against the fuzzy length limit; `what` names it in the error (and is only
+/// formatted then: list elements are checked by the thousand).
+fn check_len(s: &str, what: std::fmt::Arguments, ctx: &Ctx) -> Result<(), Value> {
     let limit = ctx.limits.fuzzy_chars;
     // Byte length bounds the character count from above: only count when it could matter.
     if s.len() > limit {
@@ -656,8 +657,8 @@ fn pair_args<'a>(args: &'a [Value], ctx: &Ctx) -> Result<(&'a str, &'a str), Val
     let (Some(a), Some(b)) = (args[0].as_str(), args[1].as_str()) else {
         return Err(Value::error("expected two strings"));
     };
-    check_len(a, "`a`", ctx)?;
-    check_len(b, "`b`", ctx)?;
+    check_len(a, format_args!("`a`"), ctx)?;
+    check_len(b, format_args!("`b`"), ctx)?;
     Ok((a, b))
 }
 
@@ -700,7 +701,7 @@ fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a
         .enumerate()
         .map(|(i, v)| match v {
             Value::String(s) => {
-                check_len(s, &format!("`{name}` element {i}"), ctx)?;
+                check_len(s, format_args!("`{name}` element {i}"), ctx)?;
                 Ok(&**s)
             }
             other => Err(Value::error(format!("`{name}` element {i} is a {}, expected a string", other.type_name()))),
