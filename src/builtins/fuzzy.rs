@@ -6,6 +6,8 @@
 //! the ones rapidfuzz evaluates, in the same order (`(1 - d / L) * 100` for `ratio`,
 //! `100 - 100 * d / L` inside `token_set_ratio`), because `1 - d / L` alone differs in the last bit.
 
+use std::borrow::Cow;
+
 use rapidfuzz::distance::indel;
 
 use super::{ArgProblem, Builtin, Ctx, Default, Param, opt, req};
@@ -26,9 +28,197 @@ fn token_set_norm_percent(dist: usize, lensum: usize) -> f64 {
     if lensum == 0 { 100.0 } else { 100.0 - 100.0 * dist as f64 / lensum as f64 }
 }
 
-/// InDel distance (insertions + deletions) between two code-point sequences.
+/// InDel distance (insertions + deletions) between two code-point sequences: every character
+/// outside a longest common subsequence is deleted from one side or inserted from the other.
 fn indel_distance(a: &[char], b: &[char]) -> usize {
-    indel::distance(a.iter().copied(), b.iter().copied())
+    let mut coder = ByteCoder::default();
+    match (coder.code_chars(a.iter().copied(), a.len()), coder.code_chars(b.iter().copied(), b.len())) {
+        (Some(a), Some(b)) => a.len() + b.len() - 2 * LcsPattern::new(&a, coder.count()).lcs_len(&b),
+        _ => indel::distance(a.iter().copied(), b.iter().copied()),
+    }
+}
+
+/// One byte per code point for the strings of one comparison, so that LCS tables are indexed by
+/// byte: an ASCII character codes as itself, the other characters as 128, 129, ... in the order
+/// they are met. Equal characters get equal codes, so LCS lengths are those of the code points;
+/// coding fails (`None`) past 128 distinct non-ASCII characters.
+#[derive(Default)]
+struct ByteCoder {
+    /// The distinct non-ASCII characters met so far: `wide[k]` codes as `128 + k`.
+    wide: Vec<char>,
+}
+
+impl ByteCoder {
+    /// How many codes there are so far (every code given is below this).
+    fn count(&self) -> usize {
+        128 + self.wide.len()
+    }
+
+    fn code(&mut self, c: char) -> Option<u8> {
+        if c.is_ascii() {
+            return Some(c as u8);
+        }
+        // Few texts have more than a handful of distinct non-ASCII characters: a linear search.
+        let k = match self.wide.iter().position(|&w| w == c) {
+            Some(k) => k,
+            None if self.wide.len() < 128 => {
+                self.wide.push(c);
+                self.wide.len() - 1
+            }
+            None => return None,
+        };
+        Some(128 + k as u8)
+    }
+
+    fn code_chars(&mut self, chars: impl IntoIterator<Item = char>, capacity: usize) -> Option<Vec<u8>> {
+        let mut codes = Vec::with_capacity(capacity);
+        for c in chars {
+            codes.push(self.code(c)?);
+        }
+        Some(codes)
+    }
+
+    fn code_forms<'s>(&mut self, sim: Similarity, strings: &[&'s str]) -> Option<Vec<Cow<'s, [u8]>>> {
+        strings.iter().map(|s| self.code_form(sim, s)).collect()
+    }
+
+    /// `s` as `ratio` (`sim` `Ratio`) or `token_sort_ratio` compares it, coded. An ASCII string is
+    /// its own coding for `ratio`.
+    fn code_form<'s>(&mut self, sim: Similarity, s: &'s str) -> Option<Cow<'s, [u8]>> {
+        match sim {
+            Similarity::Ratio if s.is_ascii() => Some(Cow::Borrowed(s.as_bytes())),
+            Similarity::Ratio => self.code_chars(s.chars(), s.len()).map(Cow::Owned),
+            _ => {
+                let chars = sim.prepare(s).into_chars();
+                self.code_chars(chars.iter().copied(), chars.len()).map(Cow::Owned)
+            }
+        }
+    }
+}
+
+/// One byte-coded string (the pattern) prepared for longest-common-subsequence lengths against many
+/// others, by the bit-parallel algorithm rapidfuzz uses (Hyyrö, "Bit-Parallel LCS-length
+/// Computation Revisited"). The length is an exact integer, so any correct algorithm gives
+/// rapidfuzz's InDel distances; this one skips a common prefix and suffix (models often cite nearly
+/// verbatim) and looks characters up by their byte code rather than through rapidfuzz's hashing.
+struct LcsPattern<'a> {
+    pattern: &'a [u8],
+    blocks: usize,
+    /// `masks[code * blocks + i / 64]` has bit `i % 64` set when the pattern's character `i` has
+    /// `code`.
+    masks: Vec<u64>,
+}
+
+impl<'a> LcsPattern<'a> {
+    /// The pattern's masks for texts whose codes are below `codes`.
+    fn new(pattern: &'a [u8], codes: usize) -> LcsPattern<'a> {
+        let blocks = pattern.len().div_ceil(64);
+        let mut masks = vec![0; codes * blocks];
+        for (block, chunk) in pattern.chunks(64).enumerate() {
+            for (bit, &code) in chunk.iter().enumerate() {
+                masks[usize::from(code) * blocks + block] |= 1 << bit;
+            }
+        }
+        LcsPattern { pattern, blocks, masks }
+    }
+
+    /// The length of a longest common subsequence of the pattern and `text`.
+    fn lcs_len(&self, text: &[u8]) -> usize {
+        let pattern = self.pattern;
+        // A common prefix and a common suffix are part of some longest common subsequence.
+        let prefix = common_prefix(pattern, text);
+        let suffix = common_suffix(&pattern[prefix..], &text[prefix..]);
+        let pattern_end = pattern.len() - suffix;
+        let middle = &text[prefix..text.len() - suffix];
+        if pattern_end == prefix || middle.is_empty() {
+            return prefix + suffix;
+        }
+        suffix
+            + match self.blocks {
+                1 => self.lcs_len_of_prefix::<1>(prefix, middle, pattern_end),
+                2 => self.lcs_len_of_prefix::<2>(prefix, middle, pattern_end),
+                3 => self.lcs_len_of_prefix::<3>(prefix, middle, pattern_end),
+                4 => self.lcs_len_of_prefix::<4>(prefix, middle, pattern_end),
+                _ => self.lcs_len_of_prefix_any(prefix, middle, pattern_end),
+            }
+    }
+
+    /// The LCS length of `pattern[..pattern_end]` and the text `pattern[..prefix]` + `middle`, for a
+    /// pattern of `BLOCKS` words (state kept in registers). The state has a zero bit for each
+    /// pattern character counted so far; after the shared prefix these are exactly its first
+    /// `prefix` bits. Each text character then updates it as Hyyrö's
+    /// `S = (S + (S & M)) | (S - (S & M))` over a multi-word integer.
+    fn lcs_len_of_prefix<const BLOCKS: usize>(&self, prefix: usize, middle: &[u8], pattern_end: usize) -> usize {
+        let (rows, _) = self.masks.as_chunks::<BLOCKS>();
+        let mut state: [u64; BLOCKS] = std::array::from_fn(|w| low_bits_clear(prefix, w));
+        for &code in middle {
+            let mut carry = false;
+            for (s, &m) in state.iter_mut().zip(&rows[usize::from(code)]) {
+                (*s, carry) = hyyro_step(*s, m, carry);
+            }
+        }
+        state.iter().enumerate().map(|(w, s)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize).sum()
+    }
+
+    /// `lcs_len_of_prefix` for any number of blocks. Words wholly inside the prefix stay zero and
+    /// carry nothing, and words wholly past `pattern_end` cannot affect lower ones, so only the
+    /// words in between are updated.
+    fn lcs_len_of_prefix_any(&self, prefix: usize, middle: &[u8], pattern_end: usize) -> usize {
+        let (first, end) = (prefix / 64, pattern_end.div_ceil(64));
+        let mut state: Vec<u64> = (first..end).map(|w| low_bits_clear(prefix, w)).collect();
+        for &code in middle {
+            let row = usize::from(code) * self.blocks;
+            let mut carry = false;
+            for (s, &m) in state.iter_mut().zip(&self.masks[row + first..row + end]) {
+                (*s, carry) = hyyro_step(*s, m, carry);
+            }
+        }
+        let counted = first * 64; // the words before `first` are all matched prefix characters
+        counted
+            + state
+                .iter()
+                .zip(first..)
+                .map(|(s, w)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize)
+                .sum::<usize>()
+    }
+}
+
+/// The length of the longest common prefix of `a` and `b`, compared 8 bytes at a time as far as
+/// possible (verbatim citations share whole strings).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let whole = a.as_chunks::<8>().0.iter().zip(b.as_chunks::<8>().0).take_while(|(x, y)| x == y).count() * 8;
+    whole + a[whole..].iter().zip(&b[whole..]).take_while(|(x, y)| x == y).count()
+}
+
+/// The length of the longest common suffix of `a` and `b`, as `common_prefix`.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    let whole =
+        a.as_rchunks::<8>().1.iter().rev().zip(b.as_rchunks::<8>().1.iter().rev()).take_while(|(x, y)| x == y).count()
+            * 8;
+    let (a, b) = (&a[..a.len() - whole], &b[..b.len() - whole]);
+    whole + a.iter().rev().zip(b.iter().rev()).take_while(|(x, y)| x == y).count()
+}
+
+/// One word of Hyyrö's update with the carry of the multi-word addition in and out.
+fn hyyro_step(state: u64, matches: u64, carry: bool) -> (u64, bool) {
+    let u = state & matches;
+    let (sum, overflow) = state.overflowing_add(u);
+    let (sum, overflow_carry) = sum.overflowing_add(u64::from(carry));
+    (sum | (state - u), overflow | overflow_carry)
+}
+
+/// Word `w` of a bit string whose first `n` bits are zero and the rest one.
+fn low_bits_clear(n: usize, w: usize) -> u64 {
+    !low_bits_set(n, w)
+}
+
+/// Word `w` of a bit string whose first `n` bits are one and the rest zero.
+fn low_bits_set(n: usize, w: usize) -> u64 {
+    match n.saturating_sub(w * 64) {
+        0 => 0,
+        k if k >= 64 => !0,
+        k => (1 << k) - 1,
+    }
 }
 
 /// The code points of `s` (scorers count and compare code points, as Python does). ASCII, the
@@ -347,6 +537,12 @@ enum Prepared {
 }
 
 impl Prepared {
+    fn into_chars(self) -> Vec<char> {
+        match self {
+            Prepared::Chars(c) => c,
+            Prepared::Words(_) => Vec::new(),
+        }
+    }
     fn chars(&self) -> &[char] {
         match self {
             Prepared::Chars(c) => c,
@@ -392,9 +588,86 @@ fn naive_mean(xs: &[f64]) -> f64 {
 /// score feeds both its reference element's best (recall) and its predicted element's best
 /// (precision).
 pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> BestMatch {
-    let pred: Vec<Prepared> = predicted.iter().map(|s| sim.prepare(s)).collect();
-    let mut pred_best = vec![0.0f64; pred.len()];
+    let mut pred_best = vec![0.0f64; predicted.len()];
     let mut ref_best = vec![0.0f64; reference.len()];
+    match sim {
+        Similarity::Ratio | Similarity::TokenSortRatio => {
+            indel_bests(predicted, reference, sim, &mut ref_best, &mut pred_best)
+        }
+        Similarity::PartialRatio | Similarity::TokenSetRatio | Similarity::Exact => {
+            pairwise_bests(predicted, reference, sim, &mut ref_best, &mut pred_best)
+        }
+    }
+    BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) }
+}
+
+/// A pair's score raises its reference element's best and its predicted element's best.
+fn record(ref_best: &mut f64, pred_best: &mut f64, score: f64) {
+    if score > *ref_best {
+        *ref_best = score;
+    }
+    if score > *pred_best {
+        *pred_best = score;
+    }
+}
+
+/// The bests under `ratio` or `token_sort_ratio`, whose pair score is the normalised InDel distance
+/// `len_a + len_b - 2 * LCS`. The strings are coded one byte per code point (see `ByteCoder`) and
+/// each reference string's LCS pattern is built once for all predicted strings.
+fn indel_bests(predicted: &[&str], reference: &[&str], sim: Similarity, ref_best: &mut [f64], pred_best: &mut [f64]) {
+    let mut coder = ByteCoder::default();
+    let (Some(pred), Some(refs)) = (coder.code_forms(sim, predicted), coder.code_forms(sim, reference)) else {
+        // More distinct non-ASCII characters than byte codes: rapidfuzz's comparator over code points.
+        let pred: Vec<Vec<char>> = predicted.iter().map(|s| sim.prepare(s).into_chars()).collect();
+        let pred_lens: Vec<usize> = pred.iter().map(Vec::len).collect();
+        for (ri, r) in reference.iter().enumerate() {
+            let r = sim.prepare(r).into_chars();
+            let cmp = indel::BatchComparator::new(r.iter().copied());
+            score_reference(ri, r.len(), &pred_lens, ref_best, pred_best, |pi| cmp.distance(pred[pi].iter().copied()));
+        }
+        return;
+    };
+    let pred_lens: Vec<usize> = pred.iter().map(|p| p.len()).collect();
+    for (ri, r) in refs.iter().enumerate() {
+        let pattern = LcsPattern::new(r, coder.count());
+        score_reference(ri, r.len(), &pred_lens, ref_best, pred_best, |pi| {
+            r.len() + pred[pi].len() - 2 * pattern.lcs_len(&pred[pi])
+        });
+    }
+}
+
+/// Scores reference string `ri` (`ref_len` code points) against each predicted string (of
+/// `pred_lens` code points) that could raise a best, given a pair's InDel distance by
+/// `distance(predicted index)`; the score is `ratio`'s normalisation of that distance.
+fn score_reference(
+    ri: usize,
+    ref_len: usize,
+    pred_lens: &[usize],
+    ref_best: &mut [f64],
+    pred_best: &mut [f64],
+    mut distance: impl FnMut(usize) -> usize,
+) {
+    for (pi, &pred_len) in pred_lens.iter().enumerate() {
+        let lensum = ref_len + pred_len;
+        // The length difference bounds the score; a pair that cannot raise either best is skipped
+        // (the bests, hence the result, are unchanged).
+        let bound = ratio_percent(ref_len.abs_diff(pred_len), lensum) / 100.0;
+        if bound <= ref_best[ri] && bound <= pred_best[pi] {
+            continue;
+        }
+        record(&mut ref_best[ri], &mut pred_best[pi], ratio_percent(distance(pi), lensum) / 100.0);
+    }
+}
+
+/// The bests under `partial_ratio`, `token_set_ratio` or `exact`, pair by pair.
+fn pairwise_bests(
+    predicted: &[&str],
+    reference: &[&str],
+    sim: Similarity,
+    ref_best: &mut [f64],
+    pred_best: &mut [f64],
+) {
+    let pred: Vec<Prepared> = predicted.iter().map(|s| sim.prepare(s)).collect();
     // Per-element caches for partial_ratio: the comparator and character set of each string, built
     // once (either side may be the shorter string of a pair).
     let pred_partial: Vec<(indel::BatchComparator<char>, CharSet)> = if sim == Similarity::PartialRatio {
@@ -406,35 +679,10 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
         if sim == Similarity::TokenSetRatio { pred.iter().map(Prepared::words).collect() } else { Vec::new() };
     for (ri, r) in reference.iter().enumerate() {
         let r = sim.prepare(r);
-        // A pair's score raises its reference element's best and its predicted element's best.
-        fn record(ref_best: &mut f64, pred_best: &mut f64, score: f64) {
-            if score > *ref_best {
-                *ref_best = score;
-            }
-            if score > *pred_best {
-                *pred_best = score;
-            }
-        }
         match sim {
             Similarity::Exact => {
                 for (pi, p) in pred.iter().enumerate() {
                     record(&mut ref_best[ri], &mut pred_best[pi], if r.chars() == p.chars() { 1.0 } else { 0.0 });
-                }
-            }
-            Similarity::Ratio | Similarity::TokenSortRatio => {
-                let rc = r.chars();
-                let cmp = indel::BatchComparator::new(rc.iter().copied());
-                for (pi, p) in pred.iter().enumerate() {
-                    let pc = p.chars();
-                    let lensum = rc.len() + pc.len();
-                    // The length difference bounds the score; a pair that cannot raise either
-                    // best is skipped (the bests, hence the result, are unchanged).
-                    let bound = ratio_percent(rc.len().abs_diff(pc.len()), lensum) / 100.0;
-                    if bound <= ref_best[ri] && bound <= pred_best[pi] {
-                        continue;
-                    }
-                    let d = cmp.distance(pc.iter().copied());
-                    record(&mut ref_best[ri], &mut pred_best[pi], ratio_percent(d, lensum) / 100.0);
                 }
             }
             Similarity::PartialRatio => {
@@ -457,9 +705,9 @@ pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> Be
                     record(&mut ref_best[ri], &mut pred_best[pi], token_set_ratio_words(&rw, pw));
                 }
             }
+            Similarity::Ratio | Similarity::TokenSortRatio => unreachable!("scored by indel_bests"),
         }
     }
-    BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) }
 }
 
 /// `partial_ratio_chars` with the comparators and character sets of both strings prepared.
@@ -492,8 +740,9 @@ const PAIR_PARAMS: &[Param] = &[req("a", Ty::STRING), req("b", Ty::STRING)];
 const LIST_PARAMS: &[Param] =
     &[req("predicted", Ty::LIST), req("reference", Ty::LIST), opt("similarity", Ty::STRING, Default::Str("ratio"))];
 
-/// Checks a string against the fuzzy length limit.
-fn check_len(s: &str, what: &str, ctx: &Ctx) -> Result<(), Value> {
+/// Checks a string against the fuzzy length limit; `what` names it in the error (and is only
+/// formatted then: list elements are checked by the thousand).
+fn check_len(s: &str, what: std::fmt::Arguments, ctx: &Ctx) -> Result<(), Value> {
     let limit = ctx.limits.fuzzy_chars;
     // Byte length bounds the character count from above: only count when it could matter.
     if s.len() > limit {
@@ -511,8 +760,8 @@ fn pair_args<'a>(args: &'a [Value], ctx: &Ctx) -> Result<(&'a str, &'a str), Val
     let (Some(a), Some(b)) = (args[0].as_str(), args[1].as_str()) else {
         return Err(Value::error("expected two strings"));
     };
-    check_len(a, "`a`", ctx)?;
-    check_len(b, "`b`", ctx)?;
+    check_len(a, format_args!("`a`"), ctx)?;
+    check_len(b, format_args!("`b`"), ctx)?;
     Ok((a, b))
 }
 
@@ -555,7 +804,7 @@ fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a
         .enumerate()
         .map(|(i, v)| match v {
             Value::String(s) => {
-                check_len(s, &format!("`{name}` element {i}"), ctx)?;
+                check_len(s, format_args!("`{name}` element {i}"), ctx)?;
                 Ok(&**s)
             }
             other => Err(Value::error(format!("`{name}` element {i} is a {}, expected a string", other.type_name()))),
@@ -707,6 +956,72 @@ mod tests {
     fn ratio_counts_code_points() {
         assert_eq!(ratio("é", "e"), 0.0);
         assert_eq!(ratio("日本", "日"), ((1.0 - 1.0 / 3.0) * 100.0) / 100.0);
+    }
+
+    /// LCS lengths of the byte kernel, both ways round, against rapidfuzz's.
+    fn check_lcs(a: &[char], b: &[char]) {
+        let want = rapidfuzz::distance::lcs_seq::similarity(a.iter().copied(), b.iter().copied());
+        let mut coder = ByteCoder::default();
+        let ca = coder.code_chars(a.iter().copied(), a.len()).unwrap();
+        let cb = coder.code_chars(b.iter().copied(), b.len()).unwrap();
+        assert_eq!(LcsPattern::new(&ca, coder.count()).lcs_len(&cb), want, "{a:?} {b:?}");
+        assert_eq!(LcsPattern::new(&cb, coder.count()).lcs_len(&ca), want, "{b:?} {a:?}");
+        assert_eq!(indel_distance(a, b), a.len() + b.len() - 2 * want);
+    }
+
+    #[test]
+    fn lcs_matches_rapidfuzz_on_random_strings() {
+        // Lengths across several 64-bit blocks, small alphabets with non-ASCII characters (long
+        // common subsequences) and near copies (long common prefixes and suffixes).
+        let alphabet = ['a', 'b', 'c', ' ', 'é', '§', '日'];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..3000 {
+            let letters = 1 + next(alphabet.len());
+            let max_len = [10, 70, 200, 400][next(4)];
+            let a: Vec<char> = (0..next(max_len)).map(|_| alphabet[next(letters)]).collect();
+            let mut b: Vec<char> = (0..next(max_len)).map(|_| alphabet[next(letters)]).collect();
+            if next(2) == 0 {
+                // A near copy: `a` with a few characters replaced, inserted or removed.
+                b = a.clone();
+                for _ in 0..next(4) {
+                    let at = next(b.len() + 1);
+                    match next(3) {
+                        0 if at < b.len() => b[at] = alphabet[next(alphabet.len())],
+                        1 if at < b.len() => drop(b.remove(at)),
+                        _ => b.insert(at, alphabet[next(alphabet.len())]),
+                    }
+                }
+            }
+            check_lcs(&a, &b);
+        }
+    }
+
+    #[test]
+    fn lcs_with_many_distinct_characters() {
+        // 128 distinct non-ASCII characters take every byte code from 128 to 255.
+        let wide: Vec<char> = (0..128u32).filter_map(|i| char::from_u32(0x4e00 + i * 37)).collect();
+        assert_eq!(wide.len(), 128);
+        let a: Vec<char> = wide.iter().chain(['a', 'b'].iter()).cycle().take(300).copied().collect();
+        let b: Vec<char> = a.iter().rev().step_by(2).chain(a.iter().step_by(3)).copied().collect();
+        check_lcs(&a, &b);
+        // One more has no byte code: rapidfuzz's comparator takes over, for pairs and for lists.
+        let a: Vec<char> = a.into_iter().chain(['\u{3042}']).collect();
+        assert!(ByteCoder::default().code_chars(a.iter().copied(), a.len()).is_none());
+        let want = indel::distance(a.iter().copied(), b.iter().copied());
+        assert_eq!(indel_distance(&a, &b), want);
+        let (a, b): (String, String) = (a.iter().collect(), b.iter().collect());
+        let (ascii, short) = ("ab".repeat(40), b.chars().take(50).collect::<String>());
+        let (predicted, reference) = ([a.as_str(), ascii.as_str()], [b.as_str(), short.as_str()]);
+        let m = best_match(&predicted, &reference, Similarity::Ratio);
+        let best = |x: &str, others: &[&str]| others.iter().map(|y| ratio(y, x)).fold(0.0, f64::max);
+        assert_eq!(m.recall, naive_mean(&reference.map(|r| best(r, &predicted))));
+        assert_eq!(m.precision, naive_mean(&predicted.map(|p| best(p, &reference))));
     }
 
     #[test]
