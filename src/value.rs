@@ -321,7 +321,9 @@ impl Value {
             serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
-            serde_json::Value::Object(o) => Value::Object(o.iter().map(|(k, v)| (Str::new(k), Value::from_json(v))).collect()),
+            serde_json::Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (Str::new(k), Value::from_json(v))).collect())
+            }
         }
     }
 

@@ -3,7 +3,6 @@
 //! Sums run left to right in list order (as Python's `sum` of floats on CPython 3.11), so ported
 //! graders agree bit for bit.
 
-
 use super::{Builtin, Ctx, Default, opt, req};
 use crate::value::{Ty, Value};
 

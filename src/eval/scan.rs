@@ -6,7 +6,6 @@
 //! loop with an explicit stack rather than recursion, and strings are skipped 16 bytes at a time.
 //! Duplicate keys keep the last value, as in Python.
 
-
 use super::case::Projection;
 use crate::value::{Map, Str, Value};
 
