@@ -208,17 +208,19 @@ fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u
 }
 
 thread_local! {
-    /// Each worker keeps its context (compiled patterns, regexes) across chunks.
-    static CTX: std::cell::RefCell<Option<Ctx>> = const { std::cell::RefCell::new(None) };
+    /// Each worker keeps its context (compiled patterns, regexes) and its result writer (criteria
+    /// rendered once) across batches and chunks.
+    static WORKER: std::cell::RefCell<Option<(Ctx, ResultWriter)>> = const { std::cell::RefCell::new(None) };
 }
 
-fn with_ctx<R>(limits: &Limits, f: impl FnOnce(&mut Ctx) -> R) -> R {
-    CTX.with(|cell| {
+fn with_worker<R>(limits: &Limits, f: impl FnOnce(&mut Ctx, &mut ResultWriter) -> R) -> R {
+    WORKER.with(|cell| {
         let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|c| c.limits != *limits) {
-            *slot = Some(Ctx::new(limits.clone()));
+        if slot.as_ref().is_none_or(|(c, _)| c.limits != *limits) {
+            *slot = Some((Ctx::new(limits.clone()), ResultWriter::default()));
         }
-        f(slot.as_mut().expect("a context"))
+        let (ctx, writer) = slot.as_mut().expect("a worker");
+        f(ctx, writer)
     })
 }
 
@@ -238,12 +240,11 @@ fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits, 
     chunk.ranges.par_chunks(batch_lines).zip(batches.par_iter_mut()).enumerate().for_each(|(b, (ranges, batch))| {
         batch.json.clear();
         batch.summary = Summary::default();
-        with_ctx(limits, |ctx| {
-            let mut writer = ResultWriter::default();
+        with_worker(limits, |ctx, writer| {
             for (i, &(s, e)) in ranges.iter().enumerate() {
                 let line = &chunk.buffer[s..e];
                 let line_no = first + b * batch_lines + i;
-                grade_line_into(program, line, line_no, ctx, &mut writer, &mut batch.json, &mut batch.summary);
+                grade_line_into(program, line, line_no, ctx, writer, &mut batch.json, &mut batch.summary);
             }
         })
     });

@@ -59,10 +59,7 @@ impl Map {
     /// The index of `key`. Most objects are small: comparing lengths first beats ordering strings.
     fn position(&self, key: &str) -> Option<usize> {
         if self.entries.len() <= 8 {
-            self.entries.iter().position(|(k, _)| {
-                let k = k.as_str();
-                k.len() == key.len() && k == key
-            })
+            self.entries.iter().position(|(k, _)| same_bytes(k.as_bytes(), key.as_bytes()))
         } else {
             self.find(key).ok()
         }
@@ -118,6 +115,30 @@ impl Map {
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+/// Whether two keys are equal. Keys are short: up to 32 bytes they are compared as a few
+/// (overlapping) words in place, which is several times cheaper than a call to `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    match n {
+        0..4 => a == b,
+        4..8 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        17..=32 => {
+            word(a, 0) == word(b, 0)
+                && word(a, 8) == word(b, 8)
+                && word(a, n - 16) == word(b, n - 16)
+                && word(a, n - 8) == word(b, n - 8)
+        }
+        _ => a == b,
     }
 }
 
@@ -396,5 +417,24 @@ pub fn shorten(s: &str, max: usize) -> String {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.short(80))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_compare_equal_exactly_when_their_bytes_do() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same_bytes(&a, &a.clone()), "length {n}");
+            assert!(!same_bytes(&a, &a[..n.saturating_sub(1)]) || n == 0, "length {n} against a prefix");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 1;
+                assert!(!same_bytes(&a, &b), "length {n}, differing at {at}");
+            }
+        }
     }
 }

@@ -78,6 +78,23 @@ impl ByteCoder {
         Some(codes)
     }
 
+    /// `s` coded: runs of ASCII are copied as they are, the other characters coded one by one.
+    fn code_str(&mut self, s: &str) -> Option<Vec<u8>> {
+        let bytes = s.as_bytes();
+        let mut codes = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        while at < bytes.len() {
+            let ascii = bytes[at..].iter().take_while(|b| b.is_ascii()).count();
+            codes.extend_from_slice(&bytes[at..at + ascii]);
+            at += ascii;
+            if let Some(c) = s[at..].chars().next() {
+                codes.push(self.code(c)?);
+                at += c.len_utf8();
+            }
+        }
+        Some(codes)
+    }
+
     fn code_forms<'s>(&mut self, sim: Similarity, strings: &[&'s str]) -> Option<Vec<Cow<'s, [u8]>>> {
         strings.iter().map(|s| self.code_form(sim, s)).collect()
     }
@@ -87,7 +104,7 @@ impl ByteCoder {
     fn code_form<'s>(&mut self, sim: Similarity, s: &'s str) -> Option<Cow<'s, [u8]>> {
         match sim {
             Similarity::Ratio if s.is_ascii() => Some(Cow::Borrowed(s.as_bytes())),
-            Similarity::Ratio => self.code_chars(s.chars(), s.len()).map(Cow::Owned),
+            Similarity::Ratio => self.code_str(s).map(Cow::Owned),
             _ => {
                 let chars = sim.prepare(s).into_chars();
                 self.code_chars(chars.iter().copied(), chars.len()).map(Cow::Owned)
@@ -113,7 +130,12 @@ impl<'a> LcsPattern<'a> {
     /// The pattern's masks for texts whose codes are below `codes`.
     fn new(pattern: &'a [u8], codes: usize) -> LcsPattern<'a> {
         let blocks = pattern.len().div_ceil(64);
-        let mut masks = vec![0; codes * blocks];
+        // The table is mostly zeros: rather than zeroing `codes * blocks` words for every pattern,
+        // a thread's table is kept zeroed between patterns by clearing only the words set (`drop`).
+        let mut masks = ZEROED_MASKS.take();
+        if masks.len() < codes * blocks {
+            masks.resize(codes * blocks, 0);
+        }
         for (block, chunk) in pattern.chunks(64).enumerate() {
             for (bit, &code) in chunk.iter().enumerate() {
                 masks[usize::from(code) * blocks + block] |= 1 << bit;
@@ -180,6 +202,30 @@ impl<'a> LcsPattern<'a> {
                 .zip(first..)
                 .map(|(s, w)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize)
                 .sum::<usize>()
+    }
+}
+
+thread_local! {
+    /// An all-zero mask table for the next [`LcsPattern`] of this thread (see `LcsPattern::new`).
+    static ZEROED_MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Mask tables up to this many words (1 MB) are kept for the next pattern; larger ones are freed.
+const KEPT_MASK_WORDS: usize = 1 << 17;
+
+impl Drop for LcsPattern<'_> {
+    /// Clears the words the pattern set and hands the zeroed table back to its thread.
+    fn drop(&mut self) {
+        let mut masks = std::mem::take(&mut self.masks);
+        if masks.len() > KEPT_MASK_WORDS {
+            return;
+        }
+        for (block, chunk) in self.pattern.chunks(64).enumerate() {
+            for &code in chunk {
+                masks[usize::from(code) * self.blocks + block] = 0;
+            }
+        }
+        ZEROED_MASKS.set(masks);
     }
 }
 

@@ -120,6 +120,8 @@ pub struct Ctx {
     pub figures: figures::FigureCache,
     /// When explaining: notes on what text matches were found where (or not found).
     pub evidence: Option<Vec<String>>,
+    /// The interpreter's bindings, empty between cases: kept so that a case does not allocate them.
+    pub slots: Vec<crate::value::Value>,
 }
 
 impl Ctx {

@@ -237,7 +237,7 @@ impl ResultWriter {
     /// The result line of a graded case (1-based `line` is reported when there is an error), with its `\n`.
     pub fn result(&mut self, out: &mut Vec<u8>, id: &Value, line: usize, outcome: &Outcome) {
         out.extend_from_slice(b"{\"id\":");
-        write_serde(out, &id.to_json());
+        write_id(out, id);
         out.extend_from_slice(b",\"score\":");
         write_f64(out, outcome.score);
         out.extend_from_slice(b",\"criteria\":[");
@@ -350,6 +350,14 @@ impl ResultWriter {
 fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     // Writing to a Vec cannot fail, and these values (strings, numbers, JSON) always serialise.
     let _ = serde_json::to_writer(out, value);
+}
+
+/// A case id as [`Value::to_json`] would write it; the usual string id without the detour.
+fn write_id(out: &mut Vec<u8>, id: &Value) {
+    match id {
+        Value::String(s) => write_str(out, s),
+        other => write_serde(out, &other.to_json()),
+    }
 }
 
 fn write_str(out: &mut Vec<u8>, s: &str) {

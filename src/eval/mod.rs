@@ -203,10 +203,12 @@ impl Program {
     fn run(&self, case: &Value, ctx: &mut Ctx, tracing: bool) -> Outcome {
         ctx.start_case();
         let steps = ctx.limits.steps;
+        let mut slots = std::mem::take(&mut ctx.slots);
+        slots.resize(self.plan.slots, Value::Null);
         let mut env = Env {
             trace: tracing.then(Vec::new),
             steps,
-            slots: vec![Value::Null; self.plan.slots],
+            slots,
             case,
             total: 0.0,
             ctx,
@@ -296,6 +298,9 @@ impl Program {
             }
         }
         let score = score.unwrap_or(env.total);
+        let mut slots = std::mem::take(&mut env.slots);
+        slots.clear();
+        env.ctx.slots = slots;
         if error.is_none() && !score.is_finite() {
             error = Some(format!("the score is not a finite number ({score})"));
         }
@@ -727,15 +732,20 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
             }
             _ => member(&eval(x, env), name),
         },
-        Ex::Index(x, i) => match **x {
-            Ex::Slot(s) if env.steps > 0 => {
+        Ex::Index(x, i) => match (&**x, &**i) {
+            // `reference[k]` with both read in place (a step each, as evaluating them would charge).
+            (Ex::Slot(s), Ex::Slot(k)) if env.steps > 1 => {
+                env.steps -= 2;
+                index(&env.slots[*s], &env.slots[*k])
+            }
+            (Ex::Slot(s), _) if env.steps > 0 => {
                 env.steps -= 1;
                 let i = eval(i, env);
-                index(&env.slots[s], i)
+                index(&env.slots[*s], &i)
             }
             _ => {
                 let base = eval(x, env);
-                index(&base, eval(i, env))
+                index(&base, &eval(i, env))
             }
         },
         Ex::Call(f, args) => call(f, args, env),
@@ -775,11 +785,11 @@ fn member(base: &Value, name: &str) -> Value {
     }
 }
 
-fn index(base: &Value, i: Value) -> Value {
+fn index(base: &Value, i: &Value) -> Value {
     match (base, i) {
         (e @ Value::Error(_), _) => e.clone(),
-        (_, e @ Value::Error(_)) => e,
-        (Value::List(xs), Value::Number(n)) => {
+        (_, e @ Value::Error(_)) => e.clone(),
+        (Value::List(xs), &Value::Number(n)) => {
             if n.fract() != 0.0 {
                 return Value::error(format!("list index {n} is not a whole number"));
             }
@@ -790,7 +800,7 @@ fn index(base: &Value, i: Value) -> Value {
                 xs[k as usize].clone()
             }
         }
-        (Value::Object(o), Value::String(k)) => match o.get(&k) {
+        (Value::Object(o), Value::String(k)) => match o.get(k) {
             Some(v) => v.clone(),
             None => Value::Missing(format!("field `{k}`").into()),
         },
