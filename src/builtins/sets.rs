@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::{ArgProblem, Builtin, Ctx, Default, Param, opt, req};
-use crate::value::{Str, Ty, Value};
+use crate::value::{Ty, Value};
 
 /// A number as a key: `-0.0` is folded into `0.0` and every NaN into one NaN, so that equal keys
 /// are exactly the numerically equal ones and the order is total.
@@ -45,24 +45,50 @@ impl Ord for NumberKey {
     }
 }
 
-/// One part of a key. Variants never equal each other, so `true` and `1` are different keys.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum KeyPart {
+/// One part of a key, borrowed from the list it keys. Variants never equal each other, so `true`
+/// and `1` are different keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum KeyPart<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
-    String(Str),
+    String(&'a str),
 }
 
-type Key = Vec<KeyPart>;
+/// A key: the parts of one element (one per `by` field, or the element itself).
+type Key<'a> = [KeyPart<'a>];
+
+/// The keys of a list's elements, `width` parts each, in one flat vector (no allocation per
+/// element, nothing copied from the list).
+struct Keys<'a> {
+    parts: Vec<KeyPart<'a>>,
+    width: usize,
+}
+
+impl<'a> Keys<'a> {
+    fn iter(&self) -> std::slice::ChunksExact<'_, KeyPart<'a>> {
+        self.parts.chunks_exact(self.width)
+    }
+
+    fn len(&self) -> usize {
+        self.parts.len() / self.width
+    }
+
+    /// The keys in order, duplicates kept.
+    fn sorted(&self) -> Vec<&Key<'a>> {
+        let mut keys: Vec<&Key<'a>> = self.iter().collect();
+        keys.sort_unstable();
+        keys
+    }
+}
 
 /// The key part for a value, or a description of why it cannot be one.
-fn key_part(v: &Value) -> Result<KeyPart, String> {
+fn key_part(v: &Value) -> Result<KeyPart<'_>, String> {
     match v {
         Value::Null => Ok(KeyPart::Null),
         Value::Bool(b) => Ok(KeyPart::Bool(*b)),
         Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
-        Value::String(s) => Ok(KeyPart::String(s.clone())),
+        Value::String(s) => Ok(KeyPart::String(s)),
         Value::List(_) | Value::Object(_) => {
             Err(format!("is a {}, which cannot be part of a key (unhashable)", v.type_name()))
         }
@@ -72,32 +98,26 @@ fn key_part(v: &Value) -> Result<KeyPart, String> {
 
 /// The keys of the elements of list argument `name`, keyed by the fields `by` (or the elements
 /// themselves when `by` is empty).
-fn keys(list: &Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Vec<Key>, Value> {
-    super::list_arg(list, name, ctx)?
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            if by.is_empty() {
-                return key_part(item)
-                    .map(|k| vec![k])
-                    .map_err(|why| Value::error(format!("`{name}` element {i} {why}")));
-            }
-            let Some(fields) = item.as_object() else {
-                return Err(Value::error(format!(
-                    "`{name}` element {i} is a {}, expected an object",
-                    item.type_name()
-                )));
+fn keys<'a>(list: &'a Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Keys<'a>, Value> {
+    let items = super::list_arg(list, name, ctx)?;
+    let width = by.len().max(1);
+    let mut parts = Vec::with_capacity(items.len() * width);
+    for (i, item) in items.iter().enumerate() {
+        if by.is_empty() {
+            parts.push(key_part(item).map_err(|why| Value::error(format!("`{name}` element {i} {why}")))?);
+            continue;
+        }
+        let Some(fields) = item.as_object() else {
+            return Err(Value::error(format!("`{name}` element {i} is a {}, expected an object", item.type_name())));
+        };
+        for field in by {
+            let Some(v) = fields.get(field) else {
+                return Err(Value::error(format!("`{name}` element {i} has no field `{field}`")));
             };
-            by.iter()
-                .map(|field| {
-                    let Some(v) = fields.get(field) else {
-                        return Err(Value::error(format!("`{name}` element {i} has no field `{field}`")));
-                    };
-                    key_part(v).map_err(|why| Value::error(format!("`{name}` element {i} field `{field}` {why}")))
-                })
-                .collect()
-        })
-        .collect()
+            parts.push(key_part(v).map_err(|why| Value::error(format!("`{name}` element {i} field `{field}` {why}")))?);
+        }
+    }
+    Ok(Keys { parts, width })
 }
 
 /// The field names of a `by` argument.
@@ -138,10 +158,10 @@ impl Overlap {
 
 /// How many keys of two sorted lists pair up, each key used once: the sum over distinct keys of
 /// `min(count in a, count in b)`.
-fn paired(a: &[Key], b: &[Key]) -> usize {
+fn paired(a: &[&Key], b: &[&Key]) -> usize {
     let (mut i, mut j, mut pairs) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match a[i].cmp(b[j]) {
             Ordering::Less => i += 1,
             Ordering::Greater => j += 1,
             Ordering::Equal => {
@@ -156,44 +176,41 @@ fn paired(a: &[Key], b: &[Key]) -> usize {
 
 /// Multiset overlap: true positives are `min(predicted count, reference count)` summed over keys;
 /// totals are the list lengths. (Sorting and pairing equals counting per key, without a map.)
-fn multiset_overlap(mut predicted: Vec<Key>, mut reference: Vec<Key>) -> Overlap {
-    predicted.sort_unstable();
-    reference.sort_unstable();
-    Overlap::new(paired(&predicted, &reference), predicted.len(), reference.len())
+fn multiset_overlap(predicted: &Keys, reference: &Keys) -> Overlap {
+    Overlap::new(paired(&predicted.sorted(), &reference.sorted()), predicted.len(), reference.len())
 }
 
 /// Set overlap: duplicates are dropped on each side first.
-fn set_overlap(mut predicted: Vec<Key>, mut reference: Vec<Key>) -> Overlap {
-    for keys in [&mut predicted, &mut reference] {
-        keys.sort_unstable();
-        keys.dedup();
-    }
+fn set_overlap(predicted: &Keys, reference: &Keys) -> Overlap {
+    let (mut predicted, mut reference) = (predicted.sorted(), reference.sorted());
+    predicted.dedup();
+    reference.dedup();
     Overlap::new(paired(&predicted, &reference), predicted.len(), reference.len())
 }
 
-fn overlap(args: &[Value], ctx: &Ctx, kind: fn(Vec<Key>, Vec<Key>) -> Overlap) -> Result<Overlap, Value> {
+fn overlap(args: &[Value], ctx: &Ctx, kind: fn(&Keys, &Keys) -> Overlap) -> Result<Overlap, Value> {
     let by = field_names(&args[2])?;
     let predicted = keys(&args[0], "predicted", &by, ctx)?;
     let reference = keys(&args[1], "reference", &by, ctx)?;
     refuse_bool_number_clash(&predicted, &reference)?;
-    Ok(kind(predicted, reference))
+    Ok(kind(&predicted, &reference))
 }
 
 /// Booleans and the numbers 0 and 1 are different keys here (JSON equality) but the same key in
 /// Python (`True == 1`), which graders ported from Python rely on. When both kinds meet in one
 /// comparison the answer depends on which rule was meant, so it is an error that says so rather
 /// than a silent guess.
-fn refuse_bool_number_clash(predicted: &[Key], reference: &[Key]) -> Result<(), Value> {
-    let as_python = |k: &Key| -> Key {
+fn refuse_bool_number_clash(predicted: &Keys, reference: &Keys) -> Result<(), Value> {
+    fn as_python<'a>(k: &Key<'a>) -> Vec<KeyPart<'a>> {
         k.iter()
             .map(|p| match p {
                 KeyPart::Bool(b) => KeyPart::Number(NumberKey::new(if *b { 1.0 } else { 0.0 })),
-                other => other.clone(),
+                other => *other,
             })
             .collect()
-    };
-    let mut seen: BTreeMap<Key, &Key> = BTreeMap::new();
-    for k in predicted.iter().chain(reference) {
+    }
+    let mut seen: BTreeMap<Vec<KeyPart>, &Key> = BTreeMap::new();
+    for k in predicted.iter().chain(reference.iter()) {
         if !k.iter().any(|p| matches!(p, KeyPart::Bool(_) | KeyPart::Number(_))) {
             continue;
         }
@@ -352,6 +369,7 @@ pub const BUILTINS: &[Builtin] = &[
 mod tests {
     use super::*;
     use crate::builtins::testing::{call, err, l, n, num, s};
+    use crate::value::Str;
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(pairs.iter().map(|(k, v)| (Str::new(k), v.clone())).collect())

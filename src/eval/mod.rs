@@ -205,14 +205,7 @@ impl Program {
         let steps = ctx.limits.steps;
         let mut slots = std::mem::take(&mut ctx.slots);
         slots.resize(self.plan.slots, Value::Null);
-        let mut env = Env {
-            trace: tracing.then(Vec::new),
-            steps,
-            slots,
-            case,
-            total: 0.0,
-            ctx,
-        };
+        let mut env = Env { trace: tracing.then(Vec::new), steps, slots, case, total: 0.0, ctx };
         let mut criteria = Vec::new();
         let mut error: Option<String> = None;
         let mut score: Option<f64> = None;
