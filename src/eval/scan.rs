@@ -69,7 +69,8 @@ impl<'a> Reader<'a> {
     #[inline]
     fn peek(&mut self) -> Option<u8> {
         while let Some(&b) = self.bytes.get(self.pos) {
-            if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+            // Every JSON whitespace byte is at most a space: one comparison passes the rest.
+            if b > b' ' || !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
                 return Some(b);
             }
             self.pos += 1;
@@ -365,13 +366,9 @@ impl<'a> Reader<'a> {
     #[inline]
     fn skip_string(&mut self) -> Result<bool> {
         // Most strings (keys, short values) end at the first special byte of their first block.
-        let (block, mask) = special_block(self.bytes, self.pos);
-        if mask != 0 {
-            let at = block + mask.trailing_zeros() as usize;
-            if self.bytes[at] == b'"' {
-                self.pos = at + 1;
-                return Ok(false);
-            }
+        if let Some(end) = string_end_in_first_block(self.bytes, self.pos) {
+            self.pos = end;
+            return Ok(false);
         }
         self.skip_long_string()
     }
@@ -431,20 +428,63 @@ impl<'a> Reader<'a> {
     }
 
     /// Skips one value, checking it, without recursion (`depth` counts the containers around it).
+    ///
+    /// The position is kept in a local (a register) and strings that end in their first 16 bytes
+    /// are passed inline: skipped parts (tool schemas, chat messages) are dense with short tokens.
     fn skip_value(&mut self, depth: usize) -> Result<()> {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
         // Open containers, one bit each (set = object); MAX_NESTING bounds them, so no allocation.
         let mut containers = [0u64; MAX_NESTING.div_ceil(64)];
         let mut len = 0usize;
+        macro_rules! fail {
+            ($at:expr, $message:expr) => {{
+                self.pos = $at;
+                return Err(self.error($message));
+            }};
+        }
+        // Past a string's closing quote (`at` is just after its opening quote).
+        macro_rules! skip_string {
+            ($at:expr) => {
+                match string_end_in_first_block(bytes, $at) {
+                    Some(end) => end,
+                    None => {
+                        self.pos = $at;
+                        self.skip_long_string()?;
+                        self.pos
+                    }
+                }
+            };
+        }
+        // Past `"key":` (at the key's opening quote, after whitespace).
+        macro_rules! skip_key {
+            () => {{
+                pos = skip_whitespace(bytes, pos);
+                if bytes.get(pos) != Some(&b'"') {
+                    fail!(pos, "expected a key (a string)");
+                }
+                pos = skip_string!(pos + 1);
+                pos = skip_whitespace(bytes, pos);
+                if bytes.get(pos) != Some(&b':') {
+                    fail!(pos, "expected `:`");
+                }
+                pos += 1;
+            }};
+        }
         loop {
             // A value starts here.
-            match self.peek() {
-                Some(open @ (b'{' | b'[')) => {
-                    self.nesting(depth + len)?;
-                    self.pos += 1;
+            pos = skip_whitespace(bytes, pos);
+            match bytes.get(pos) {
+                Some(&open @ (b'{' | b'[')) => {
+                    if depth + len >= MAX_NESTING {
+                        fail!(pos, "nested deeper than 1000 levels");
+                    }
+                    pos += 1;
                     let object = open == b'{';
                     let close = if object { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
-                        self.pos += 1;
+                    pos = skip_whitespace(bytes, pos);
+                    if bytes.get(pos) == Some(&close) {
+                        pos += 1;
                     } else {
                         if object {
                             containers[len / 64] |= 1 << (len % 64);
@@ -453,53 +493,82 @@ impl<'a> Reader<'a> {
                         }
                         len += 1;
                         if object {
-                            self.expect(b'"', "expected a key (a string)")?;
-                            self.skip_string()?;
-                            self.expect(b':', "expected `:`")?;
+                            skip_key!();
                         }
                         continue;
                     }
                 }
-                Some(b'"') => {
-                    self.pos += 1;
-                    self.skip_string()?;
+                Some(b'"') => pos = skip_string!(pos + 1),
+                Some(&b) if b.is_ascii_alphabetic() => {
+                    let word: &[u8] = match b {
+                        b't' => b"true",
+                        b'f' => b"false",
+                        b'n' => b"null",
+                        _ => fail!(pos, "expected a value"),
+                    };
+                    if !bytes[pos..].starts_with(word) {
+                        fail!(pos, "expected a value");
+                    }
+                    pos += word.len();
                 }
-                Some(b't') => drop(self.literal(b"true", Value::Null)?),
-                Some(b'f') => drop(self.literal(b"false", Value::Null)?),
-                Some(b'n') => drop(self.literal(b"null", Value::Null)?),
-                Some(b'-' | b'0'..=b'9') => drop(self.skip_number()?),
-                Some(_) => return Err(self.error("expected a value")),
-                None => return Err(self.error("unexpected end of input, expected a value")),
+                Some(b'-' | b'0'..=b'9') => {
+                    self.pos = pos;
+                    self.skip_number()?;
+                    pos = self.pos;
+                }
+                Some(_) => fail!(pos, "expected a value"),
+                None => fail!(pos, "unexpected end of input, expected a value"),
             }
             // A value ended: close containers until one continues.
             loop {
                 if len == 0 {
+                    self.pos = pos;
                     return Ok(());
                 }
                 let object = containers[(len - 1) / 64] & (1 << ((len - 1) % 64)) != 0;
-                match self.peek() {
+                pos = skip_whitespace(bytes, pos);
+                match bytes.get(pos) {
                     Some(b',') => {
-                        self.pos += 1;
+                        pos += 1;
                         if object {
-                            self.expect(b'"', "expected a key (a string)")?;
-                            self.skip_string()?;
-                            self.expect(b':', "expected `:`")?;
+                            skip_key!();
                         }
                         break;
                     }
                     Some(b'}') if object => {
-                        self.pos += 1;
+                        pos += 1;
                         len -= 1;
                     }
                     Some(b']') if !object => {
-                        self.pos += 1;
+                        pos += 1;
                         len -= 1;
                     }
-                    _ => return Err(self.error(if object { "expected `,` or `}`" } else { "expected `,` or `]`" })),
+                    _ => fail!(pos, if object { "expected `,` or `}`" } else { "expected `,` or `]`" }),
                 }
             }
         }
     }
+}
+
+/// The position after the JSON whitespace at `pos`.
+#[inline(always)]
+fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if b > b' ' || !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// The position after a string's closing quote when it comes before any escape or control
+/// character in the 16 bytes from `at` (just after the opening quote); `None` otherwise.
+#[inline(always)]
+fn string_end_in_first_block(bytes: &[u8], at: usize) -> Option<usize> {
+    let (block, mask) = special_block(bytes, at);
+    let first = block + mask.trailing_zeros() as usize;
+    (mask != 0 && bytes[first] == b'"').then_some(first + 1)
 }
 
 /// The index of the first `"`, `\\` or control character at or after `from` (or the length).
