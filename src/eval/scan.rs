@@ -592,7 +592,7 @@ fn is_string_special(b: u8) -> bool {
 
 /// The 16 bytes from `at` (fewer at the end of the input) as a bit mask of the `"`, `\\` and
 /// control characters among them (bit k = byte `at + k`).
-#[inline]
+#[inline(always)]
 fn special_block(bytes: &[u8], at: usize) -> (usize, u32) {
     #[cfg(target_arch = "x86_64")]
     if at + 16 <= bytes.len() {
