@@ -376,37 +376,47 @@ impl<'a> Reader<'a> {
     /// [`Self::skip_string`] past the first block or an escape.
     #[inline(never)]
     fn skip_long_string(&mut self) -> Result<bool> {
+        let bytes = self.bytes;
+        let mut pos = self.pos;
         let mut escaped = false;
         loop {
-            // Escapes are common in skipped text (`\n` in code), so a 16-byte block is searched on
-            // past each escape instead of being loaded again.
-            let (block, mut mask) = special_block(self.bytes, self.pos);
+            // Escapes are common in skipped text (`\n` in code), so a block is searched on past
+            // each escape instead of being loaded again.
+            let (block, width, mut mask) = special_wide_block(bytes, pos);
             while mask != 0 {
                 let at = block + mask.trailing_zeros() as usize;
-                self.pos = at;
-                match self.bytes[at] {
+                match bytes[at] {
                     b'"' => {
-                        self.pos += 1;
+                        self.pos = at + 1;
                         return Ok(escaped);
                     }
                     b'\\' => {
                         escaped = true;
-                        self.pos += 1;
-                        self.skip_escape()?;
-                        if self.pos >= block + 16 {
+                        pos = match bytes.get(at + 1) {
+                            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => at + 2,
+                            _ => {
+                                self.pos = at + 1;
+                                self.skip_escape()?;
+                                self.pos
+                            }
+                        };
+                        if pos >= block + width {
                             break;
                         }
-                        mask &= !0u32 << (self.pos - block);
+                        mask &= !0u32 << (pos - block);
                     }
-                    _ => return Err(self.error("control character in a string")),
+                    _ => {
+                        self.pos = at;
+                        return Err(self.error("control character in a string"));
+                    }
                 }
             }
             if mask == 0 {
-                if block + 16 > self.bytes.len() {
-                    self.pos = self.bytes.len();
+                if block + width > bytes.len() {
+                    self.pos = bytes.len();
                     return Err(self.error("unexpected end of input in a string"));
                 }
-                self.pos = self.pos.max(block + 16);
+                pos = pos.max(block + width);
             }
         }
     }
@@ -588,6 +598,19 @@ fn find_string_special(bytes: &[u8], mut from: usize) -> usize {
 
 fn is_string_special(b: u8) -> bool {
     b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// The 32 bytes from `at` as [`special_block`] would mark them, as two blocks in one mask (fewer
+/// near the end of the input): the block's start, its width (32 or 16) and the mask.
+#[inline(always)]
+fn special_wide_block(bytes: &[u8], at: usize) -> (usize, usize, u32) {
+    if at + 32 <= bytes.len() {
+        let (_, low) = special_block(bytes, at);
+        let (_, high) = special_block(bytes, at + 16);
+        return (at, 32, low | (high << 16));
+    }
+    let (block, mask) = special_block(bytes, at);
+    (block, 16, mask)
 }
 
 /// The 16 bytes from `at` (fewer at the end of the input) as a bit mask of the `"`, `\\` and
