@@ -122,6 +122,8 @@ pub struct Ctx {
     pub evidence: Option<Vec<String>>,
     /// The interpreter's bindings, empty between cases: kept so that a case does not allocate them.
     pub slots: Vec<crate::value::Value>,
+    /// The interpreter's argument stack, likewise (empty between cases).
+    pub args: Vec<crate::value::Value>,
 }
 
 impl Ctx {

@@ -173,6 +173,8 @@ struct Env<'c> {
     /// Steps left before the case exceeds its work limit.
     steps: u64,
     slots: Vec<Value>,
+    /// Arguments of the calls being made, innermost last.
+    args: Vec<Value>,
     case: &'c Value,
     total: f64,
     ctx: &'c mut Ctx,
@@ -205,7 +207,8 @@ impl Program {
         let steps = ctx.limits.steps;
         let mut slots = std::mem::take(&mut ctx.slots);
         slots.resize(self.plan.slots, Value::Null);
-        let mut env = Env { trace: tracing.then(Vec::new), steps, slots, case, total: 0.0, ctx };
+        let args = std::mem::take(&mut ctx.args);
+        let mut env = Env { trace: tracing.then(Vec::new), steps, slots, args, case, total: 0.0, ctx };
         let mut criteria = Vec::new();
         let mut error: Option<String> = None;
         let mut score: Option<f64> = None;
@@ -294,6 +297,7 @@ impl Program {
         let mut slots = std::mem::take(&mut env.slots);
         slots.clear();
         env.ctx.slots = slots;
+        env.ctx.args = std::mem::take(&mut env.args);
         if error.is_none() && !score.is_finite() {
             error = Some(format!("the score is not a finite number ({score})"));
         }
@@ -313,7 +317,15 @@ impl Program {
         }
         let mut ctx = Ctx::default();
         let case = Value::Null;
-        let mut env = Env { trace: None, steps: 1_000_000, slots: Vec::new(), case: &case, total: 0.0, ctx: &mut ctx };
+        let mut env = Env {
+            trace: None,
+            steps: 1_000_000,
+            slots: Vec::new(),
+            args: Vec::new(),
+            case: &case,
+            total: 0.0,
+            ctx: &mut ctx,
+        };
         Some(eval(&ex, &mut env))
     }
 }
@@ -803,13 +815,17 @@ fn index(base: &Value, i: &Value) -> Value {
 }
 
 fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
-    let mut values = Vec::with_capacity(args.len());
+    // Arguments go on the case's argument stack (nested calls push above them), so a call
+    // allocates nothing.
+    let base = env.args.len();
     for (a, p) in args.iter().zip(f.params) {
         let v = eval(a, env);
         if v.is_error() && !p.ty.contains(Ty::ERROR) {
+            env.args.truncate(base);
             return v;
         }
         if !p.ty.intersects(v.ty()) {
+            env.args.truncate(base);
             let found = match &v {
                 Value::Missing(path) => format!("nothing (`{path}` has no value)"),
                 other => format!("{} {}", other.type_name(), other.short(40)),
@@ -821,9 +837,11 @@ fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
                 p.ty.describe()
             ));
         }
-        values.push(v);
+        env.args.push(v);
     }
-    (f.eval)(&values, env.ctx)
+    let result = (f.eval)(&env.args[base..], env.ctx);
+    env.args.truncate(base);
+    result
 }
 
 fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<[Value]>, Value> {
