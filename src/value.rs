@@ -49,7 +49,7 @@ impl Map {
             }
             scratch.truncate(start + kept);
         }
-        Map { entries: scratch.drain(start..).collect() }
+        Map { entries: drain_to_shared(scratch, start) }
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
@@ -115,6 +115,22 @@ impl Map {
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
         self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+/// `scratch[start..]` moved into one shared slice of exactly its size; `scratch` keeps `..start`.
+/// (A plain `drain(..).collect()` goes element by element through the iterator.)
+pub fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> Arc<[T]> {
+    let moved = &scratch[start..];
+    let mut shared = Arc::<[T]>::new_uninit_slice(moved.len());
+    let slots = Arc::get_mut(&mut shared).expect("a new Arc is unique");
+    // SAFETY: the elements' bits are copied into the new, uninitialised slice of the same length
+    // (the two do not overlap); `set_len` then forgets them in `scratch` without dropping them, so
+    // each is owned exactly once, and every element of the slice is initialised.
+    unsafe {
+        std::ptr::copy_nonoverlapping(moved.as_ptr(), slots.as_mut_ptr().cast::<T>(), moved.len());
+        scratch.set_len(start);
+        shared.assume_init()
     }
 }
 
@@ -423,6 +439,18 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drained_elements_move_once() {
+        let counted = Arc::new(());
+        let mut scratch: Vec<Arc<()>> = (0..5).map(|_| counted.clone()).collect();
+        let shared = drain_to_shared(&mut scratch, 2);
+        assert_eq!((scratch.len(), shared.len(), Arc::strong_count(&counted)), (2, 3, 6));
+        drop((scratch, shared));
+        assert_eq!(Arc::strong_count(&counted), 1);
+        let mut empty: Vec<String> = vec!["a".into()];
+        assert!(drain_to_shared(&mut empty, 1).is_empty());
+    }
 
     #[test]
     fn keys_compare_equal_exactly_when_their_bytes_do() {

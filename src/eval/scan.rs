@@ -191,7 +191,7 @@ impl<'a> Reader<'a> {
         let start = self.items.len();
         let read = self.items_until_close(depth);
         match read {
-            Ok(()) => Ok(Value::List(self.items.drain(start..).collect())),
+            Ok(()) => Ok(Value::List(crate::value::drain_to_shared(&mut self.items, start))),
             Err(e) => {
                 self.items.truncate(start);
                 Err(e)
