@@ -174,6 +174,9 @@ fn long_operator_chains_compile_and_grade_without_overflow() {
         let plan = dir.join(format!("{name}.json"));
         let c = rubric(&["compile", rubric_path.to_str().unwrap(), "-o", plan.to_str().unwrap()]);
         assert_eq!(c.status.code(), Some(0), "{name}: {}", stderr(&c));
+        // Deep plans are written compact: indenting every level would take gigabytes.
+        let size = std::fs::metadata(&plan).unwrap().len();
+        assert!(size < 4 << 20, "{name}: a plan of {size} bytes");
         let g = rubric(&["grade", plan.to_str().unwrap(), "--cases", case.to_str().unwrap()]);
         assert_eq!(g.status.code(), Some(0), "{name}: {}", stderr(&g));
     }
@@ -182,6 +185,7 @@ fn long_operator_chains_compile_and_grade_without_overflow() {
     let o = rubric(&["check", too_long.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("rubric::too_deep"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `explain` output that people read: snapshotted for one case of each of two rubrics.

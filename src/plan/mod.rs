@@ -152,6 +152,9 @@ pub enum Node {
     },
 }
 
+/// Plans nested deeper than this are written compact (see [`Plan::to_json`]).
+const PRETTY_PLAN_DEPTH: usize = 100;
+
 /// Deepest JSON nesting accepted in a plan file.
 const MAX_PLAN_DEPTH: usize = 100_000;
 
@@ -201,9 +204,17 @@ impl Plan {
         reachable
     }
 
-    /// The plan as pretty JSON (what `rubric compile` writes). Deterministic.
+    /// The plan as pretty JSON (what `rubric compile` writes). Deterministic. Pretty printing
+    /// indents every level, so a plan nested deeper than [`PRETTY_PLAN_DEPTH`] (a chain of
+    /// thousands of operators) would grow with the square of its depth (a 9,000-term sum: 1.6 GB);
+    /// such a plan is written compact.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("plans serialise");
+        let compact = serde_json::to_string(self).expect("plans serialise");
+        let mut s = if json_depth(&compact) <= PRETTY_PLAN_DEPTH {
+            serde_json::to_string_pretty(self).expect("plans serialise")
+        } else {
+            compact
+        };
         s.push('\n');
         s
     }
