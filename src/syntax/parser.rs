@@ -64,31 +64,9 @@ pub fn parse(source: &str) -> Result<Rubric, Vec<Diagnostic>> {
 const MAX_OPERATORS: usize = 10_000;
 
 fn too_many_operators(pairs: Pairs<Rule>) -> Option<Diagnostic> {
-    let operators = pairs.flatten().filter(|p| {
-        matches!(
-            p.as_rule(),
-            Rule::op_or
-                | Rule::op_and
-                | Rule::op_coalesce
-                | Rule::op_eq
-                | Rule::op_ne
-                | Rule::op_le
-                | Rule::op_ge
-                | Rule::op_lt
-                | Rule::op_gt
-                | Rule::op_not_in
-                | Rule::op_in
-                | Rule::op_add
-                | Rule::op_sub
-                | Rule::op_mul
-                | Rule::op_div
-                | Rule::op_not
-                | Rule::op_neg
-                | Rule::member
-                | Rule::index
-                | Rule::is_test
-        )
-    });
+    let operators = pairs
+        .flatten()
+        .filter(|p| is_infix_or_postfix(p.as_rule()) || matches!(p.as_rule(), Rule::op_not | Rule::op_neg));
     let p = operators.into_iter().nth(MAX_OPERATORS)?;
     let span = p.as_span();
     Some(
@@ -386,6 +364,11 @@ fn starts_expression(r: Rule) -> bool {
 }
 
 fn is_operator(r: Rule) -> bool {
+    is_infix_or_postfix(r) || r == Rule::kw_is
+}
+
+/// The binary operators and the postfix ones (`.field`, `[index]`, `is TYPE`).
+fn is_infix_or_postfix(r: Rule) -> bool {
     matches!(
         r,
         Rule::op_or
@@ -406,7 +389,6 @@ fn is_operator(r: Rule) -> bool {
             | Rule::member
             | Rule::index
             | Rule::is_test
-            | Rule::kw_is
     )
 }
 
