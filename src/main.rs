@@ -14,10 +14,11 @@ fn main() -> std::process::ExitCode {
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Turns transparent huge pages off for this process. mimalloc asks for them, and the kernel then
-/// zeroes 2 MB at the first touch of each region: a third of the memory and about 0.4 ms of the
-/// start-up of a short run (measured with `MIMALLOC_ALLOW_THP=0`, which does the same), with no
-/// gain in the grading loop, whose working set is small.
+/// Turns transparent huge pages off for this process. mimalloc is built with `no_thp`, so it no
+/// longer asks for them (with it, the kernel zeroed, and sometimes compacted memory for, 2 MB at the
+/// first touch of each region: up to a tenth of a harvey run's CPU, with no gain in the grading loop,
+/// whose working set is small); this also keeps them off where the system enables them for every
+/// mapping (`always`), from the first allocation after `main` on.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of the calling process.
