@@ -4,6 +4,7 @@
 //! lowered to a plan) -> [`plan`] (a versioned, serialisable scoring plan) -> [`eval`] (plan x case ->
 //! score and trace). [`cli`] is a thin layer over these.
 
+pub mod alloc;
 pub mod builtins;
 pub mod check;
 pub mod cli;
