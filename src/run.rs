@@ -152,10 +152,8 @@ fn grade_line_into(
 /// A chunk of input lines: one buffer, lines as ranges into it.
 #[derive(Default)]
 struct Chunk {
-    /// Holds the chunk's bytes in `..filled`; the rest is room for reading (kept between chunks, so
-    /// it is zeroed only when it grows).
+    /// The chunk's bytes (its capacity is kept from chunk to chunk).
     buffer: Vec<u8>,
-    filled: usize,
     ranges: Vec<(usize, usize)>,
     /// The input ended while reading this chunk.
     eof: bool,
@@ -166,36 +164,31 @@ struct Chunk {
 fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
     chunk.ranges.clear();
     chunk.eof = false;
-    chunk.filled = carry.len();
-    if chunk.buffer.len() < carry.len() + READ_BYTES {
-        chunk.buffer.resize(carry.len() + READ_BYTES, 0);
-    }
-    chunk.buffer[..carry.len()].copy_from_slice(carry);
+    chunk.buffer.clear();
+    chunk.buffer.extend_from_slice(carry);
     carry.clear();
     let mut complete = 0; // the chunk's bytes up to its last `\n`
     loop {
-        if chunk.filled >= CHUNK_BYTES && complete > 0 {
+        if chunk.buffer.len() >= CHUNK_BYTES && complete > 0 {
             break;
         }
-        if chunk.buffer.len() < chunk.filled + READ_BYTES {
-            chunk.buffer.resize(chunk.filled + READ_BYTES, 0);
-        }
-        let n = match input.read(&mut chunk.buffer[chunk.filled..]) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            n => n?,
-        };
+        // `read_to_end` reads into the buffer's spare room without zeroing it first, so only the
+        // pages read into are touched (a tiny input costs little), and room for a whole chunk up
+        // front means no copying as it fills (only a line longer than that grows it further).
+        let filled = chunk.buffer.len();
+        chunk.buffer.reserve_exact((CHUNK_BYTES + READ_BYTES).saturating_sub(filled));
+        let n = Read::take(&mut *input, READ_BYTES as u64).read_to_end(&mut chunk.buffer)?;
         if n == 0 {
             chunk.eof = true;
-            complete = chunk.filled;
+            complete = filled;
             break;
         }
-        if let Some(last) = memchr::memrchr(b'\n', &chunk.buffer[chunk.filled..chunk.filled + n]) {
-            complete = chunk.filled + last + 1;
+        if let Some(last) = memchr::memrchr(b'\n', &chunk.buffer[filled..]) {
+            complete = filled + last + 1;
         }
-        chunk.filled += n;
     }
-    carry.extend_from_slice(&chunk.buffer[complete..chunk.filled]);
-    chunk.filled = complete;
+    carry.extend_from_slice(&chunk.buffer[complete..]);
+    chunk.buffer.truncate(complete);
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', &chunk.buffer[..complete]) {
         chunk.ranges.push((start, end));
