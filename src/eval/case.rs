@@ -106,13 +106,14 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
         };
         return Err(bad(format!("a case must be a JSON object, found {}{hint}", json_type(&doc))));
     };
-    let id = map.get("id").map(Value::to_json).unwrap_or(serde_json::Value::Null);
+    // Only a line that is not a case reports its id here (a graded case's id is written from the doc).
+    let id = || map.get("id").map(Value::to_json).unwrap_or(serde_json::Value::Null);
     if !map.contains_key("sample") && !map.contains_key("item") {
         // Not the OpenAI grader shape: perhaps a Nova reward-Lambda sample (the dataset row with the
         // model's reply as its last message). Its parts are all needed, so it is read whole.
         let row = scan::parse(text, &Projection::All).map_err(|e| bad(format!("invalid JSON: {e}")))?;
         return from_nova(&row).ok_or_else(|| LineError {
-            id,
+            id: id(),
             message: "the case has no `sample` and `item` (nor Nova `messages` ending with an assistant reply)".into(),
         });
     }
@@ -121,11 +122,11 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
             Some(Value::Object(_)) => {}
             Some(other) => {
                 return Err(LineError {
-                    id,
+                    id: id(),
                     message: format!("`{field}` must be an object, found {}", json_type(other)),
                 });
             }
-            None => return Err(LineError { id, message: format!("the case has no `{field}`") }),
+            None => return Err(LineError { id: id(), message: format!("the case has no `{field}`") }),
         }
     }
     Ok(doc)

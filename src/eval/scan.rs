@@ -29,12 +29,41 @@ type Result<T> = std::result::Result<T, JsonError>;
 
 /// Parses `text` (one JSON document, surrounding whitespace allowed), keeping what `projection` selects.
 pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
-    let mut reader = Reader::new(text);
-    let value = reader.value(projection, 0)?;
-    match reader.peek() {
+    // The reader's scratch stacks are kept per thread, so a line does not grow them anew.
+    let scratch = SCRATCH.with(|kept| kept.take());
+    let mut reader = Reader::with_scratch(text, scratch);
+    let parsed = reader.value(projection, 0).and_then(|value| match reader.peek() {
         None => Ok(value),
         Some(_) => Err(reader.error("trailing characters")),
+    });
+    let mut scratch = reader.scratch;
+    scratch.fields.clear();
+    scratch.items.clear();
+    // A huge document's stacks are not kept (memory stays flat).
+    if scratch.fields.capacity() + scratch.items.capacity() + scratch.string.capacity() / 32 > KEPT_SCRATCH {
+        scratch = Scratch::default();
     }
+    SCRATCH.with(|kept| kept.set(scratch));
+    parsed
+}
+
+/// At most this many scratch elements are kept between documents (about 2 MB).
+const KEPT_SCRATCH: usize = 1 << 15;
+
+/// What a [`Reader`] builds values in.
+#[derive(Default)]
+struct Scratch {
+    /// Decoded string with escapes.
+    string: String,
+    /// The fields of the objects being built, innermost last (each object drains its own from the
+    /// end), so that an object is one allocation of exactly its size.
+    fields: Vec<(Str, Value)>,
+    /// The same for the elements of the lists being built.
+    items: Vec<Value>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 /// Whether `text` is one valid JSON document (builds nothing).
@@ -47,18 +76,16 @@ struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
-    /// Decoded string with escapes.
-    scratch: String,
-    /// The fields of the objects being built, innermost last (each object drains its own from the
-    /// end), so that an object is one allocation of exactly its size.
-    fields: Vec<(Str, Value)>,
-    /// The same for the elements of the lists being built.
-    items: Vec<Value>,
+    scratch: Scratch,
 }
 
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Reader<'a> {
-        Reader { text, bytes: text.as_bytes(), pos: 0, scratch: String::new(), fields: Vec::new(), items: Vec::new() }
+        Reader::with_scratch(text, Scratch::default())
+    }
+
+    fn with_scratch(text: &'a str, scratch: Scratch) -> Reader<'a> {
+        Reader { text, bytes: text.as_bytes(), pos: 0, scratch }
     }
 
     fn error(&self, message: &'static str) -> JsonError {
@@ -127,18 +154,18 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(Value::Object(Map::new()));
         }
-        let start = self.fields.len();
+        let start = self.scratch.fields.len();
         let map = self.fields_until_close(projection, depth);
         match map {
-            Ok(()) => Ok(Value::Object(Map::from_scratch(&mut self.fields, start))),
+            Ok(()) => Ok(Value::Object(Map::from_scratch(&mut self.scratch.fields, start))),
             Err(e) => {
-                self.fields.truncate(start);
+                self.scratch.fields.truncate(start);
                 Err(e)
             }
         }
     }
 
-    /// Reads an object's fields (after its `{`, when it has one) onto `self.fields`, up to its `}`.
+    /// Reads an object's fields (after its `{`, when it has one) onto the scratch fields, up to its `}`.
     fn fields_until_close(&mut self, projection: &Projection, depth: usize) -> Result<()> {
         loop {
             self.expect(b'"', "expected a key (a string)")?;
@@ -147,7 +174,7 @@ impl<'a> Reader<'a> {
                     let key = Str::new(self.string()?);
                     self.expect(b':', "expected `:`")?;
                     let value = self.value(&Projection::All, depth)?;
-                    self.fields.push((key, value));
+                    self.scratch.fields.push((key, value));
                 }
                 Projection::Fields(fields) => {
                     let start = self.pos;
@@ -164,7 +191,7 @@ impl<'a> Reader<'a> {
                     match field {
                         Some((name, inner)) => {
                             let value = self.value(inner, depth)?;
-                            self.fields.push((name.clone(), value));
+                            self.scratch.fields.push((name.clone(), value));
                         }
                         None => self.skip_value(depth)?,
                     }
@@ -188,22 +215,22 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             return Ok(Value::list(Vec::new()));
         }
-        let start = self.items.len();
+        let start = self.scratch.items.len();
         let read = self.items_until_close(depth);
         match read {
-            Ok(()) => Ok(Value::List(crate::value::drain_to_shared(&mut self.items, start))),
+            Ok(()) => Ok(Value::List(crate::value::drain_to_shared(&mut self.scratch.items, start))),
             Err(e) => {
-                self.items.truncate(start);
+                self.scratch.items.truncate(start);
                 Err(e)
             }
         }
     }
 
-    /// Reads an array's elements (after its `[`, when it has one) onto `self.items`, up to its `]`.
+    /// Reads an array's elements (after its `[`, when it has one) onto the scratch items, up to its `]`.
     fn items_until_close(&mut self, depth: usize) -> Result<()> {
         loop {
             let item = self.value(&Projection::All, depth)?;
-            self.items.push(item);
+            self.scratch.items.push(item);
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
@@ -223,22 +250,22 @@ impl<'a> Reader<'a> {
             self.pos = end + 1;
             return Ok(&self.text[start..end]);
         }
-        self.scratch.clear();
+        self.scratch.string.clear();
         let mut run = start;
         loop {
             let at = find_string_special(self.bytes, run);
             self.pos = at;
             match self.bytes.get(at) {
                 Some(b'"') => {
-                    self.scratch.push_str(&self.text[run..at]);
+                    self.scratch.string.push_str(&self.text[run..at]);
                     self.pos = at + 1;
-                    return Ok(&self.scratch);
+                    return Ok(&self.scratch.string);
                 }
                 Some(b'\\') => {
-                    self.scratch.push_str(&self.text[run..at]);
+                    self.scratch.string.push_str(&self.text[run..at]);
                     self.pos = at + 1;
                     let c = self.escape()?;
-                    self.scratch.push(c);
+                    self.scratch.string.push(c);
                     run = self.pos;
                 }
                 Some(_) => return Err(self.error("control character in a string")),
