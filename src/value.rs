@@ -147,7 +147,7 @@ fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// Whether two keys are equal. Keys are short: up to 32 bytes they are compared as a few
 /// (overlapping) words in place, which is several times cheaper than a call to `memcmp`.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
