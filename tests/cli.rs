@@ -3,7 +3,7 @@
 use std::process::Command;
 
 mod common;
-use common::{rubric, stderr, stdout};
+use common::{Scratch, rubric, stderr, stdout};
 
 const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
 
@@ -52,8 +52,7 @@ fn unreadable_file_is_a_usage_error() {
 
 #[test]
 fn compile_is_deterministic_and_the_plan_grades_like_the_source() {
-    let dir = std::env::temp_dir().join(format!("rubric-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("cli");
     for g in SHIPPED {
         let a = rubric(&["compile", &format!("rubrics/{g}.rubric")]);
         let b = rubric(&["compile", &format!("rubrics/{g}.rubric")]);
@@ -159,8 +158,7 @@ fn help_shows_an_example_per_command() {
 
 #[test]
 fn long_operator_chains_compile_and_grade_without_overflow() {
-    let dir = std::env::temp_dir().join(format!("rubric-deep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = Scratch::new("deep");
     let sources = [
         ("sum", format!("rubric t {{ score {} }}", vec!["1"; 9_000].join(" + "))),
         ("nots", format!("rubric t {{ criterion c +1 {{ {}true }} }}", "not ".repeat(9_000))),
@@ -185,7 +183,6 @@ fn long_operator_chains_compile_and_grade_without_overflow() {
     let o = rubric(&["check", too_long.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("rubric::too_deep"), "{}", stderr(&o));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `explain` output that people read: snapshotted for one case of each of two rubrics.

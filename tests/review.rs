@@ -3,14 +3,11 @@
 use std::path::PathBuf;
 
 mod common;
-use common::{rubric, stderr, stdout};
+use common::{Scratch, rubric, stderr, stdout};
 
-/// A fresh scratch directory for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rubric-review-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh scratch directory for one test (removed at its end).
+fn scratch(name: &str) -> Scratch {
+    Scratch::new(&format!("review-{name}"))
 }
 
 fn manifest(path: &str) -> PathBuf {
