@@ -8,8 +8,9 @@ fresh ids, compiles each shipped rubric once (`rubric compile`) and grades the i
 the release binary (whole process, best of --repeat runs, default all cores; `--source` grades the
 `.rubric` instead, compiling it in every run), and, when
 --reference points at a directory holding the reference graders' `bench.py` (e.g. ../shared/oracle),
-runs the Python reference on the same file in the same run. Prints a table: grader, reference
-cases/s, rubric cases/s, ratio, rubric peak RSS.
+runs the Python reference on the same file in the same run: --repeat rounds of one rubric run and one
+reference pass each, alternating so that both sides meet the same machine load; the best round of
+each side counts. Prints a table: grader, reference cases/s, rubric cases/s, ratio, rubric peak RSS.
 """
 import argparse
 import json
@@ -102,11 +103,17 @@ def main():
     for g in args.graders.split(","):
         cases = build_input(g, args.cases, args.work)
         plan = None if args.source else compile_plan(args.binary, g, args.work)
-        runs = [run_rubric(args.binary, g, cases, args.jobs, plan) for _ in range(args.repeat)]
+        # Rounds alternate the two sides (one rubric run, one reference pass), so that both meet
+        # the same load on a shared machine; each side's best round counts.
+        runs, refs = [], []
+        for _ in range(args.repeat):
+            runs.append(run_rubric(args.binary, g, cases, args.jobs, plan))
+            if args.reference:
+                refs.append(run_reference(args.reference, g, cases, 1))
         best = min(dt for dt, _ in runs)
         rss = max(r for _, r in runs)
         rate = args.cases / best
-        ref = run_reference(args.reference, g, cases, args.repeat) if args.reference else float("nan")
+        ref = max(refs) if refs else float("nan")
         ratio = rate / ref if ref == ref else float("nan")
         ref_s = f"{ref:,.0f}" if ref == ref else "-"
         ratio_s = f"{ratio:.1f}x" if ratio == ratio else "-"
