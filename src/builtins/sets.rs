@@ -45,6 +45,34 @@ impl Ord for NumberKey {
     }
 }
 
+/// A string key part. Keys are only sorted to pair equal ones, so any total order serves: this one
+/// compares lengths first and then the bytes as big-endian words, where the order of `str` calls
+/// `memcmp` for every pair (a fifth of chipstack's sorting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct KeyStr<'a>(&'a str);
+
+impl PartialOrd for KeyStr<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for KeyStr<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len().cmp(&b.len()).then_with(|| {
+            let (a_words, a_rest) = a.as_chunks::<8>();
+            let (b_words, b_rest) = b.as_chunks::<8>();
+            for (x, y) in a_words.iter().zip(b_words) {
+                if x != y {
+                    return u64::from_be_bytes(*x).cmp(&u64::from_be_bytes(*y));
+                }
+            }
+            a_rest.cmp(b_rest)
+        })
+    }
+}
+
 /// One part of a key, borrowed from the list it keys. Variants never equal each other, so `true`
 /// and `1` are different keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,7 +80,7 @@ enum KeyPart<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
-    String(&'a str),
+    String(KeyStr<'a>),
 }
 
 /// A key: the parts of one element (one per `by` field, or the element itself).
@@ -88,7 +116,7 @@ fn key_part(v: &Value) -> Result<KeyPart<'_>, String> {
         Value::Null => Ok(KeyPart::Null),
         Value::Bool(b) => Ok(KeyPart::Bool(*b)),
         Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
-        Value::String(s) => Ok(KeyPart::String(s)),
+        Value::String(s) => Ok(KeyPart::String(KeyStr(s))),
         Value::List(_) | Value::Object(_) => {
             Err(format!("is a {}, which cannot be part of a key (unhashable)", v.type_name()))
         }
@@ -234,7 +262,7 @@ fn show(k: &Key) -> String {
             KeyPart::Null => "null".to_string(),
             KeyPart::Bool(b) => b.to_string(),
             KeyPart::Number(n) => Value::Number(n.0).short(20),
-            KeyPart::String(s) => format!("{:?}", crate::value::shorten(s, 20)),
+            KeyPart::String(KeyStr(s)) => format!("{:?}", crate::value::shorten(s, 20)),
         })
         .collect();
     format!("`({})`", parts.join(", "))
@@ -370,6 +398,23 @@ mod tests {
     use super::*;
     use crate::builtins::testing::{call, err, l, n, num, s};
     use crate::value::Str;
+
+    #[test]
+    fn string_key_parts_are_totally_ordered_and_equal_only_when_equal() {
+        let texts: Vec<String> = (0..300).map(|i| format!("{}{}", "ab".repeat(i % 13), i % 17)).collect();
+        let mut keys: Vec<KeyStr> = texts.iter().map(|t| KeyStr(t)).collect();
+        keys.sort();
+        for w in keys.windows(2) {
+            assert!(w[0] <= w[1]);
+            assert_eq!(w[0] == w[1], w[0].0 == w[1].0);
+        }
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(a.cmp(b) == Ordering::Equal, a.0 == b.0, "{a:?} {b:?}");
+                assert_eq!(a.cmp(b), b.cmp(a).reverse());
+            }
+        }
+    }
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(pairs.iter().map(|(k, v)| (Str::new(k), v.clone())).collect())
