@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Side-by-side throughput of `rubric grade` and the Python reference graders.
 
-    python3 bench/bench.py [--reference DIR] [--cases N] [--graders a,b] [--repeat 3]
+    python3 bench/bench.py [--reference DIR] [--cases N] [--graders a,b] [--repeat 3] [--floor]
 
 Builds N-case inputs (default 20,000) per grader by repeating tests/corpus/<grader>/cases.jsonl with
 fresh ids, compiles each shipped rubric once (`rubric compile`) and grades the input with the plan and
@@ -10,7 +10,9 @@ the release binary (whole process, best of --repeat runs, default all cores; `--
 --reference points at a directory holding the reference graders' `bench.py` (e.g. ../shared/oracle),
 runs the Python reference on the same file in the same run: --repeat rounds of one rubric run and one
 reference pass each, alternating so that both sides meet the same machine load; the best round of
-each side counts. Prints a table: grader, reference cases/s, rubric cases/s, ratio, rubric peak RSS.
+each side counts. Prints a table: grader, reference cases/s, rubric cases/s, ratio, rubric peak RSS;
+with --floor also the cases/s (and ratio) of a rubric that reads nothing, the bound that reading
+and checking the lines alone sets.
 """
 import argparse
 import json
@@ -43,6 +45,17 @@ def compile_plan(binary, grader, out_dir):
     """Compiles the shipped rubric once into a plan, as a training job would before grading."""
     plan = os.path.join(out_dir, f"{grader}.plan.json")
     subprocess.run([binary, "compile", os.path.join(ROOT, "rubrics", f"{grader}.rubric"), "-o", plan], check=True)
+    return plan
+
+
+def compile_floor(binary, out_dir):
+    """A plan that reads no field of a case: grading with it costs start-up, reading and checking
+    each line, and writing its result, the least any rubric can cost."""
+    source = os.path.join(out_dir, "floor.rubric")
+    with open(source, "w", encoding="utf-8") as f:
+        f.write('rubric floor "Reads nothing" {\n  score 1\n}\n')
+    plan = os.path.join(out_dir, "floor.plan.json")
+    subprocess.run([binary, "compile", source, "-o", plan], check=True)
     return plan
 
 
@@ -92,6 +105,9 @@ def main():
     ap.add_argument("--work", default=os.path.join(ROOT, "target", "bench"))
     ap.add_argument("--source", action="store_true",
                     help="grade the .rubric source (compiled in each run) instead of a plan compiled once")
+    ap.add_argument("--floor", action="store_true",
+                    help="also grade each input with a rubric that reads nothing (`score 1`): the cost of "
+                         "start-up, reading, checking and writing alone, a bound on any rubric's speed")
     args = ap.parse_args()
     if not os.path.exists(args.binary):
         subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
@@ -99,7 +115,9 @@ def main():
     what = "the .rubric source" if args.source else "a compiled plan"
     print(f"machine: {os.cpu_count()} cores, {os.uname().sysname} {os.uname().machine}; {args.cases} cases per grader; "
           f"rubric grades {what}")
-    print(f"{'grader':<10} {'reference/s':>12} {'rubric/s':>10} {'ratio':>7} {'peak RSS':>9}")
+    floor_plan = compile_floor(args.binary, args.work) if args.floor else None
+    floor_head = f" {'floor/s':>10} {'ratio':>7}" if floor_plan else ""
+    print(f"{'grader':<10} {'reference/s':>12} {'rubric/s':>10} {'ratio':>7} {'peak RSS':>9}{floor_head}")
     for g in args.graders.split(","):
         cases = build_input(g, args.cases, args.work)
         plan = None if args.source else compile_plan(args.binary, g, args.work)
@@ -117,7 +135,12 @@ def main():
         ratio = rate / ref if ref == ref else float("nan")
         ref_s = f"{ref:,.0f}" if ref == ref else "-"
         ratio_s = f"{ratio:.1f}x" if ratio == ratio else "-"
-        print(f"{g:<10} {ref_s:>12} {rate:>10,.0f} {ratio_s:>7} {rss:>7.1f}MB", flush=True)
+        floor_s = ""
+        if floor_plan:
+            floor = args.cases / min(run_rubric(args.binary, g, cases, args.jobs, floor_plan)[0] for _ in range(args.repeat))
+            floor_ratio = f"{floor / ref:.1f}x" if ref == ref else "-"
+            floor_s = f" {floor:>10,.0f} {floor_ratio:>7}"
+        print(f"{g:<10} {ref_s:>12} {rate:>10,.0f} {ratio_s:>7} {rss:>7.1f}MB{floor_s}", flush=True)
 
 
 if __name__ == "__main__":
