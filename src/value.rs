@@ -16,10 +16,20 @@ pub type Str = smol_str::SmolStr;
 /// One shared, immutable slice: case objects are built once per case, read and dropped, so one
 /// allocation per object (no separate vector and box, no B-tree nodes) is what matters, and a clone
 /// only counts a reference. The rare changes after building ([`Map::insert`], [`Map::remove`]) copy.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Map {
-    entries: Arc<[(Str, Value)]>,
+    entries: Shared<[(Str, Value)]>,
 }
+
+impl Default for Map {
+    fn default() -> Map {
+        Map { entries: Shared::from(Vec::new()) }
+    }
+}
+
+/// The shared slices of lists and objects: reference-counted without a weak count, so freeing one
+/// is one atomic operation rather than two (the second was 1.5% of chipstack's time).
+pub type Shared<T> = triomphe::Arc<T>;
 
 impl Map {
     pub fn new() -> Map {
@@ -120,17 +130,16 @@ impl Map {
 
 /// `scratch[start..]` moved into one shared slice of exactly its size; `scratch` keeps `..start`.
 /// (A plain `drain(..).collect()` goes element by element through the iterator.)
-pub fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> Arc<[T]> {
+pub fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> Shared<[T]> {
     let moved = &scratch[start..];
-    let mut shared = Arc::<[T]>::new_uninit_slice(moved.len());
-    let slots = Arc::get_mut(&mut shared).expect("a new Arc is unique");
+    let mut slots = triomphe::UniqueArc::<[std::mem::MaybeUninit<T>]>::new_uninit_slice(moved.len());
     // SAFETY: the elements' bits are copied into the new, uninitialised slice of the same length
     // (the two do not overlap); `set_len` then forgets them in `scratch` without dropping them, so
     // each is owned exactly once, and every element of the slice is initialised.
     unsafe {
         std::ptr::copy_nonoverlapping(moved.as_ptr(), slots.as_mut_ptr().cast::<T>(), moved.len());
         scratch.set_len(start);
-        shared.assume_init()
+        triomphe::UniqueArc::assume_init_slice(slots).shareable()
     }
 }
 
@@ -198,7 +207,7 @@ pub enum Value {
     Bool(bool),
     Number(f64),
     String(Str),
-    List(Arc<[Value]>),
+    List(Shared<[Value]>),
     Object(Map),
     /// A money or percent literal such as `$248,333` or `26.67%`.
     Figure(Arc<Figure>),

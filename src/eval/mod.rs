@@ -844,7 +844,7 @@ fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
     result
 }
 
-fn iterate_source(source: &Ex, env: &mut Env) -> Result<Arc<[Value]>, Value> {
+fn iterate_source(source: &Ex, env: &mut Env) -> Result<crate::value::Shared<[Value]>, Value> {
     match eval(source, env) {
         Value::List(xs) => {
             if xs.len() > env.ctx.limits.list_len {
