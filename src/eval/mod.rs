@@ -38,7 +38,9 @@ enum Ex {
     Path(Arc<CompiledPath>),
     Member(Box<Ex>, Arc<str>),
     Index(Box<Ex>, Box<Ex>),
-    Call(&'static Builtin, Vec<Ex>),
+    /// A builtin, its arguments, and which of them (bit `i` for argument `i`) are bindings that
+    /// the call may move onto its argument stack and back rather than clone (see [`call`]).
+    Call(&'static Builtin, Vec<Ex>, u64),
     /// `any(for ...)` / `all(for ...)`: evaluated lazily, stopping at the first deciding element.
     Quantifier {
         any: bool,
@@ -334,7 +336,7 @@ fn uses_environment(ex: &Ex) -> bool {
     match ex {
         Ex::Const(_) => false,
         Ex::Slot(_) | Ex::Total | Ex::Path(_) | Ex::For { .. } | Ex::Quantifier { .. } => true,
-        Ex::List(xs) | Ex::Call(_, xs) => xs.iter().any(uses_environment),
+        Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(uses_environment),
         Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => uses_environment(a),
         Ex::Index(a, b) | Ex::Binary(_, a, b) => uses_environment(a) || uses_environment(b),
         Ex::If(a, b, c) => uses_environment(a) || uses_environment(b) || uses_environment(c),
@@ -680,7 +682,9 @@ impl Lowerer<'_> {
                         body: b(self, body)?,
                     }
                 } else {
-                    Ex::Call(f, args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?)
+                    let args: Vec<Ex> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+                    let movable = movable_bindings(&args);
+                    Ex::Call(f, args, movable)
                 }
             }
             Node::Unary(op, x) => Ex::Unary(*op, b(self, x)?),
@@ -753,7 +757,7 @@ fn eval(ex: &Ex, env: &mut Env) -> Value {
                 index(&base, &eval(i, env))
             }
         },
-        Ex::Call(f, args) => call(f, args, env),
+        Ex::Call(f, args, movable) => call(f, args, *movable, env),
         Ex::Quantifier { any, slot, source, filter, body } => {
             quantifier(*any, *slot, source, filter.as_deref(), body, env)
         }
@@ -814,22 +818,80 @@ fn index(base: &Value, i: &Value) -> Value {
     }
 }
 
-fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
+/// The arguments of a call that are bindings no later argument reads (bit `i` for argument `i`):
+/// [`call`] moves their values onto its stack and back instead of cloning them, which for a shared
+/// list, object or long string saves two atomic operations on its count. (Arguments are evaluated
+/// in order and a builtin sees only its arguments, so nothing else can read the binding meanwhile.)
+fn movable_bindings(args: &[Ex]) -> u64 {
+    let mut movable = 0;
+    for (i, a) in args.iter().enumerate().take(64) {
+        if let Ex::Slot(s) = a
+            && !args[i + 1..].iter().any(|later| reads_slot(later, *s))
+        {
+            movable |= 1 << i;
+        }
+    }
+    movable
+}
+
+/// Whether evaluating `ex` may read binding `slot` (conservatively: a loop that binds it counts).
+fn reads_slot(ex: &Ex, slot: usize) -> bool {
+    let reads = |e: &Ex| reads_slot(e, slot);
+    match ex {
+        Ex::Const(_) | Ex::Total | Ex::Path(_) => false,
+        Ex::Slot(s) => *s == slot,
+        Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(reads),
+        Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => reads(a),
+        Ex::Index(a, b) | Ex::Binary(_, a, b) => reads(a) || reads(b),
+        Ex::If(a, b, c) => reads(a) || reads(b) || reads(c),
+        Ex::For { slot: bound, source, filter, body } | Ex::Quantifier { slot: bound, source, filter, body, .. } => {
+            *bound == slot || reads(source) || filter.as_deref().is_some_and(reads) || reads(body)
+        }
+    }
+}
+
+fn moves(movable: u64, arg: usize) -> bool {
+    arg < 64 && movable >> arg & 1 == 1
+}
+
+fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env) -> Value {
     // Arguments go on the case's argument stack (nested calls push above them), so a call
     // allocates nothing.
     let base = env.args.len();
-    for (a, p) in args.iter().zip(f.params) {
-        let v = eval(a, env);
+    // Puts the moved bindings among the first `pushed` arguments back, and drops the arguments.
+    let restore = |env: &mut Env, pushed: usize| {
+        for (i, a) in args.iter().enumerate().take(pushed) {
+            if let (true, Ex::Slot(s)) = (moves(movable, i), a) {
+                env.slots[*s] = std::mem::replace(&mut env.args[base + i], Value::Null);
+            }
+        }
+        env.args.truncate(base);
+    };
+    for (i, (a, p)) in args.iter().zip(f.params).enumerate() {
+        let (v, moved_from) = match a {
+            // A step, as evaluating the binding would charge (at the limit, `eval` reports it).
+            Ex::Slot(s) if moves(movable, i) && env.steps > 0 => {
+                env.steps -= 1;
+                (std::mem::replace(&mut env.slots[*s], Value::Null), Some(*s))
+            }
+            _ => (eval(a, env), None),
+        };
         if v.is_error() && !p.ty.contains(Ty::ERROR) {
-            env.args.truncate(base);
+            if let Some(s) = moved_from {
+                env.slots[s] = v.clone();
+            }
+            restore(env, i);
             return v;
         }
         if !p.ty.intersects(v.ty()) {
-            env.args.truncate(base);
             let found = match &v {
                 Value::Missing(path) => format!("nothing (`{path}` has no value)"),
                 other => format!("{} {}", other.type_name(), other.short(40)),
             };
+            if let Some(s) = moved_from {
+                env.slots[s] = v;
+            }
+            restore(env, i);
             return Value::error(format!(
                 "`{}`: argument `{}` must be a {}, found {found}",
                 f.name,
@@ -840,7 +902,7 @@ fn call(f: &'static Builtin, args: &[Ex], env: &mut Env) -> Value {
         env.args.push(v);
     }
     let result = (f.eval)(&env.args[base..], env.ctx);
-    env.args.truncate(base);
+    restore(env, args.len());
     result
 }
 
@@ -1034,5 +1096,54 @@ fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Value {
         BinOp::Mul => Value::Number(a * b),
         _ if b == 0.0 => Value::error("division by zero"),
         _ => Value::Number(a / b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::SourceFile;
+
+    /// Bindings passed to builtins are moved onto the argument stack and back: whatever path a
+    /// call takes (the same binding twice, a later argument reading it, a failing argument, a
+    /// binding of the wrong type or holding an error), later readers find it unchanged.
+    #[test]
+    fn bindings_moved_into_calls_come_back() {
+        let source = r#"rubric t "t" {
+  let t = sample.output_text
+  let n = sample.output_json.n
+  let e = required(sample.output_json.nothing)
+  criterion same +1 "s" { contains(t, t) }
+  criterion nested +1 "n" { contains(t, lower(t)) }
+  criterion failed +1 "f" { contains(t, required(sample.output_json.nothing)) }
+  criterion wrong_type +1 "w" { len(n) == 1 }
+  criterion error_binding +1 "e" { contains(e, "x") }
+  criterion error_again +1 "a" { contains(e, "x") }
+  criterion after +1 "l" { len(t) == 5 and t == "hello" and n == 5 }
+}
+"#;
+        let plan = crate::check::compile(&SourceFile::new("t.rubric", source)).plan.expect("compiles");
+        let program = Program::new(plan).expect("loads");
+        let case = Value::from_json(&serde_json::json!({
+            "sample": {"output_text": "hello", "output_json": {"n": 5}}, "item": {}
+        }));
+        let outcome = program.grade(&case, &mut Ctx::new(crate::builtins::Limits::default()));
+        let statuses: Vec<(&str, Status)> = outcome.criteria.iter().map(|c| (&*c.id, c.status)).collect();
+        use Status::{Error, Met};
+        assert_eq!(
+            statuses,
+            [
+                ("same", Met),
+                ("nested", Met),
+                ("failed", Error),
+                ("wrong_type", Error),
+                ("error_binding", Error),
+                ("error_again", Error),
+                ("after", Met)
+            ]
+        );
+        let reason = |id: &str| outcome.criteria.iter().find(|c| &*c.id == id).and_then(|c| c.reason.clone());
+        assert_eq!(reason("error_binding"), reason("error_again"));
+        assert!(reason("wrong_type").is_some_and(|r| r.ends_with("found number 5")), "{:?}", reason("wrong_type"));
     }
 }
