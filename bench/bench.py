@@ -10,7 +10,8 @@ the release binary (whole process, best of --repeat runs, default all cores; `--
 --reference points at a directory holding the reference graders' `bench.py` (e.g. ../shared/oracle),
 runs the Python reference on the same file in the same run: --repeat rounds of one rubric run and one
 reference pass each, alternating so that both sides meet the same machine load; the best round of
-each side counts. Prints a table: grader, reference cases/s, rubric cases/s, ratio, rubric peak RSS;
+each side counts (the cases file is read once before each rubric run, so that it is in the page
+cache as the reference's input is in memory). Prints a table: grader, reference cases/s, rubric cases/s, ratio, rubric peak RSS;
 with --floor also the cases/s (and ratio) of a rubric that reads nothing, the bound that reading
 and checking the lines alone sets.
 """
@@ -18,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -59,32 +59,42 @@ def compile_floor(binary, out_dir):
     return plan
 
 
-def run_rubric(binary, grader, cases, jobs, plan=None):
-    """Returns (seconds, peak RSS in MB) of one `rubric grade` run (of the plan when given, else the .rubric)."""
+def warm(path):
+    """Reads a file once, so that the run after it finds it in the page cache (the reference's
+    input is in memory too; some VMs reclaim cached pages within seconds)."""
+    with open(path, "rb") as f:
+        while f.read(1 << 20):
+            pass
+
+
+def rubric_command(binary, grader, cases, jobs, plan=None):
     grader_file = plan or os.path.join(ROOT, "rubrics", f"{grader}.rubric")
     cmd = [binary, "grade", grader_file, "--cases", cases, "--out", os.devnull]
-    if jobs:
-        cmd += ["--jobs", str(jobs)]
-    # Measure the child alone: fork a helper whose RUSAGE_CHILDREN sees only this run.
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(r)
-        t0 = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        dt = time.perf_counter() - t0
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        os.write(w, json.dumps([proc.returncode, dt, rss, proc.stderr.decode()[-500:]]).encode())
-        os._exit(0)
-    os.close(w)
-    data = b""
-    while chunk := os.read(r, 65536):
-        data += chunk
-    os.waitpid(pid, 0)
-    code, dt, rss, err = json.loads(data)
-    if code not in (0, 3):
-        sys.exit(f"rubric grade failed for {grader}: {err}")
-    return dt, rss
+    return cmd + ["--jobs", str(jobs)] if jobs else cmd
+
+
+def run_rubric(binary, grader, cases, jobs, plan=None):
+    """Seconds of one whole `rubric grade` run (of the plan when given, else the .rubric)."""
+    warm(cases)
+    cmd = rubric_command(binary, grader, cases, jobs, plan)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+    if proc.returncode not in (0, 3):
+        sys.exit(f"rubric grade failed for {grader}: {proc.stderr.decode()[-500:]}")
+    return dt
+
+
+def peak_rss(binary, grader, cases, jobs, plan=None):
+    """Peak RSS in MB of one `rubric grade` run, as GNU time reports it (a child's peak counts the
+    memory of the process it was forked from, so it is measured from a small one: not from this
+    Python process, whose own size would be reported instead); None without /usr/bin/time."""
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    cmd = ["/usr/bin/time", "-f", "%M"] + rubric_command(binary, grader, cases, jobs, plan)
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = proc.stderr.strip().splitlines()
+    return int(lines[-1]) / 1024 if lines and lines[-1].isdigit() else None
 
 
 def run_reference(ref_dir, grader, cases, repeat):
@@ -128,8 +138,8 @@ def main():
             runs.append(run_rubric(args.binary, g, cases, args.jobs, plan))
             if args.reference:
                 refs.append(run_reference(args.reference, g, cases, 1))
-        best = min(dt for dt, _ in runs)
-        rss = max(r for _, r in runs)
+        best = min(runs)
+        rss = peak_rss(args.binary, g, cases, args.jobs, plan)
         rate = args.cases / best
         ref = max(refs) if refs else float("nan")
         ratio = rate / ref if ref == ref else float("nan")
@@ -137,10 +147,11 @@ def main():
         ratio_s = f"{ratio:.1f}x" if ratio == ratio else "-"
         floor_s = ""
         if floor_plan:
-            floor = args.cases / min(run_rubric(args.binary, g, cases, args.jobs, floor_plan)[0] for _ in range(args.repeat))
+            floor = args.cases / min(run_rubric(args.binary, g, cases, args.jobs, floor_plan) for _ in range(args.repeat))
             floor_ratio = f"{floor / ref:.1f}x" if ref == ref else "-"
             floor_s = f" {floor:>10,.0f} {floor_ratio:>7}"
-        print(f"{g:<10} {ref_s:>12} {rate:>10,.0f} {ratio_s:>7} {rss:>7.1f}MB{floor_s}", flush=True)
+        rss_s = f"{rss:.1f}MB" if rss is not None else "-"
+        print(f"{g:<10} {ref_s:>12} {rate:>10,.0f} {ratio_s:>7} {rss_s:>9}{floor_s}", flush=True)
 
 
 if __name__ == "__main__":
