@@ -167,31 +167,32 @@ pub struct CodeBlock {
 
 /// Every fenced code block of `text`, left to right, without overlaps.
 pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
-    fenced_blocks(text)
-        .map(|(language, path, code)| CodeBlock {
-            language: python_strip(language).to_string(),
-            path: full_path(python_strip(path), base),
-            code: python_strip(code).to_string(),
-        })
+    stripped_blocks(text, base)
+        .map(|(language, path, code)| CodeBlock { language: language.to_string(), path, code: code.to_string() })
         .collect()
 }
 
-/// A stripped path with `base` prepended unless it is empty or absolute.
-fn full_path(path: &str, base: &str) -> String {
-    if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") }
+/// The language, path and code of each block as [`CodeBlock`] holds them (stripped, the path
+/// with `base` prepended unless it is empty or absolute), borrowing what needs no copy.
+fn stripped_blocks<'a>(text: &'a str, base: &'a str) -> impl Iterator<Item = (&'a str, String, &'a str)> {
+    fenced_blocks(text).map(move |(language, path, code)| {
+        let path = python_strip(path);
+        let path = if path.is_empty() || path.starts_with('/') { path.to_string() } else { format!("{base}{path}") };
+        (python_strip(language), path, python_strip(code))
+    })
 }
 
 fn eval_code_blocks(args: &[Value], _: &mut Ctx) -> Value {
     let text = args[0].as_str().unwrap_or("");
     let base = args[1].as_str().unwrap_or("");
     Value::list(
-        fenced_blocks(text)
+        stripped_blocks(text, base)
             .map(|(language, path, code)| {
                 // In key order, so the object is built without sorting.
                 Value::Object(Map::from_fields(vec![
-                    (Str::new_static("code"), Value::str(python_strip(code))),
-                    (Str::new_static("language"), Value::str(python_strip(language))),
-                    (Str::new_static("path"), Value::str(&full_path(python_strip(path), base))),
+                    (Str::new_static("code"), Value::str(code)),
+                    (Str::new_static("language"), Value::str(language)),
+                    (Str::new_static("path"), Value::str(&path)),
                 ]))
             })
             .collect(),
