@@ -2,9 +2,10 @@
 //! all worker threads and written in input order, so memory stays flat and output does not depend
 //! on the number of threads.
 
-use std::io::{self, IoSlice, Read, Write};
-
-use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::builtins::{Ctx, Limits};
 use crate::check;
@@ -17,14 +18,14 @@ use crate::value::Value;
 /// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
 pub const STACK: usize = 256 << 20;
 
-/// Input bytes per chunk (lines are never split; three chunks are in flight, so memory stays flat) ...
-const CHUNK_BYTES: usize = 1 << 20;
+/// Input bytes per chunk (lines are never split). A worker takes a whole chunk at a time, so a
+/// chunk is small enough that the workers finish together at the end of the input ...
+const CHUNK_BYTES: usize = 1 << 18;
 /// ... read this many bytes at a time ...
 const READ_BYTES: usize = 1 << 18;
-/// ... and graded in batches of at most this many lines per task (one output buffer per batch),
-/// small enough that every thread gets many batches of a chunk and none waits long at its end.
-const BATCH_LINES: usize = 64;
-const BATCHES_PER_THREAD: usize = 16;
+/// ... and at most this many chunks per worker are in flight (being graded, or graded and waiting
+/// for an earlier chunk to be written), so memory stays flat whatever the input's size.
+const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
 
 /// Why a grader could not be loaded.
 #[derive(Debug)]
@@ -155,18 +156,17 @@ struct Chunk {
     /// The chunk's bytes (its capacity is kept from chunk to chunk).
     buffer: Vec<u8>,
     ranges: Vec<(usize, usize)>,
-    /// The input ended while reading this chunk.
-    eof: bool,
 }
 
 /// Reads about [`CHUNK_BYTES`] of whole lines into `chunk`. The bytes after the last `\n` wait in
-/// `carry` for the next chunk (at the end of the input they are the last line).
-fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u8>) -> io::Result<Chunk> {
+/// `carry` for the next chunk (at the end of the input they are the last line). Returns whether
+/// the input ended.
+fn read_chunk(input: &mut (dyn Read + Send), chunk: &mut Chunk, carry: &mut Vec<u8>) -> io::Result<bool> {
     chunk.ranges.clear();
-    chunk.eof = false;
     chunk.buffer.clear();
     chunk.buffer.extend_from_slice(carry);
     carry.clear();
+    let mut eof = false;
     let mut complete = 0; // the chunk's bytes up to its last `\n`
     loop {
         if chunk.buffer.len() >= CHUNK_BYTES && complete > 0 {
@@ -179,7 +179,7 @@ fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u
         chunk.buffer.reserve_exact((CHUNK_BYTES + READ_BYTES).saturating_sub(filled));
         let n = Read::take(&mut *input, READ_BYTES as u64).read_to_end(&mut chunk.buffer)?;
         if n == 0 {
-            chunk.eof = true;
+            eof = true;
             complete = filled;
             break;
         }
@@ -197,73 +197,201 @@ fn read_chunk(input: &mut (dyn Read + Send), mut chunk: Chunk, carry: &mut Vec<u
     if start < complete {
         chunk.ranges.push((start, complete)); // the last line, without its `\n`
     }
-    Ok(chunk)
+    Ok(eof)
 }
 
-thread_local! {
-    /// Each worker keeps its context (compiled patterns, regexes) and its result writer (criteria
-    /// rendered once) across batches and chunks.
-    static WORKER: std::cell::RefCell<Option<(Ctx, ResultWriter)>> = const { std::cell::RefCell::new(None) };
-}
-
-fn with_worker<R>(limits: &Limits, f: impl FnOnce(&mut Ctx, &mut ResultWriter) -> R) -> R {
-    WORKER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.as_ref().is_none_or(|(c, _)| c.limits != *limits) {
-            *slot = Some((Ctx::new(limits.clone()), ResultWriter::default()));
-        }
-        let (ctx, writer) = slot.as_mut().expect("a worker");
-        f(ctx, writer)
-    })
-}
-
-/// The result lines of a batch of consecutive input lines, and their totals.
+/// The result lines of a chunk and their totals.
 #[derive(Default)]
-struct GradedBatch {
+struct GradedChunk {
     json: Vec<u8>,
     summary: Summary,
 }
 
-/// Grades a chunk into `batches` (one per batch of lines, in order). The batches' buffers are
-/// reused from chunk to chunk rather than grown anew for every chunk.
-fn grade_chunk(program: &Program, chunk: &Chunk, first: usize, limits: &Limits, batches: &mut Vec<GradedBatch>) {
-    let per_batch = chunk.ranges.len().div_ceil(rayon::current_num_threads() * BATCHES_PER_THREAD);
-    let batch_lines = per_batch.clamp(1, BATCH_LINES);
-    batches.resize_with(chunk.ranges.len().div_ceil(batch_lines), GradedBatch::default);
-    chunk.ranges.par_chunks(batch_lines).zip(batches.par_iter_mut()).enumerate().for_each(|(b, (ranges, batch))| {
-        batch.json.clear();
-        batch.summary = Summary::default();
-        with_worker(limits, |ctx, writer| {
-            for (i, &(s, e)) in ranges.iter().enumerate() {
-                let line = &chunk.buffer[s..e];
-                let line_no = first + b * batch_lines + i;
-                grade_line_into(program, line, line_no, ctx, writer, &mut batch.json, &mut batch.summary);
-            }
-        })
-    });
+/// Where the workers take chunks from.
+struct Intake<'i> {
+    input: &'i mut (dyn Read + Send),
+    /// The start of a line that the last chunk read did not finish.
+    carry: Vec<u8>,
+    /// The number of the next chunk and of its first line (1-based).
+    next_chunk: usize,
+    next_line: usize,
+    ended: bool,
 }
 
-/// Writes a chunk's batches with as few calls as the output accepts (no copy into a buffer).
-fn write_chunk(output: &mut (dyn Write + Send), graded: &[GradedBatch], summary: &mut Summary) -> io::Result<()> {
-    let mut slices: Vec<IoSlice> = graded.iter().map(|b| IoSlice::new(&b.json)).collect();
-    let mut rest = &mut slices[..];
-    while !rest.is_empty() {
-        match output.write_vectored(rest) {
-            Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "failed to write the results")),
-            Ok(n) => IoSlice::advance_slices(&mut rest, n),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+/// Graded chunks on their way out, written in input order.
+#[derive(Default)]
+struct Outbox {
+    /// The next chunk to write.
+    next_chunk: usize,
+    /// Chunks graded before an earlier one, by number.
+    waiting: BTreeMap<usize, GradedChunk>,
+    /// A worker is writing (the others leave their chunks to it).
+    writing: bool,
+    /// Chunks taken and not yet written.
+    in_flight: usize,
+    /// Totals of the chunks written, added in input order (so the mean does not depend on timing).
+    summary: Summary,
+    /// Result buffers of written chunks, for the next ones.
+    spare: Vec<Vec<u8>>,
+    /// The first read or write error; the workers stop at it.
+    error: Option<io::Error>,
+}
+
+/// What the workers of one [`grade_stream`] share.
+struct Pipeline<'i, 'o> {
+    intake: Mutex<Intake<'i>>,
+    outbox: Mutex<Outbox>,
+    /// Signalled when chunks are written (room for more in flight) or the run fails.
+    written: Condvar,
+    output: Mutex<&'o mut (dyn Write + Send)>,
+    max_in_flight: usize,
+    failed: AtomicBool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A worker that panicked is reported by the scope that ran it; its state is still consistent.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Pipeline<'_, '_> {
+    /// Records the run's first error and wakes every waiting worker so that they stop.
+    fn fail(&self, outbox: &mut Outbox, error: io::Error) {
+        outbox.error.get_or_insert(error);
+        self.failed.store(true, Ordering::Relaxed);
+        self.written.notify_all();
+    }
+
+    /// Reads the next chunk into `chunk`: its number and first line number, or `None` at the end of
+    /// the input (or once the run failed). Waits while too many chunks are in flight.
+    fn take(&self, chunk: &mut Chunk) -> Option<(usize, usize)> {
+        {
+            let mut outbox = lock(&self.outbox);
+            while outbox.in_flight >= self.max_in_flight && !self.failed.load(Ordering::Relaxed) {
+                outbox = self.written.wait(outbox).unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+            if self.failed.load(Ordering::Relaxed) {
+                return None;
+            }
+            outbox.in_flight += 1;
+        }
+        let taken = {
+            let mut intake = lock(&self.intake);
+            let intake = &mut *intake;
+            match intake.ended {
+                true => Ok(None),
+                false => read_chunk(intake.input, chunk, &mut intake.carry).map(|ended| {
+                    intake.ended = ended;
+                    if chunk.ranges.is_empty() {
+                        return None;
+                    }
+                    let at = (intake.next_chunk, intake.next_line);
+                    intake.next_chunk += 1;
+                    intake.next_line += chunk.ranges.len();
+                    Some(at)
+                }),
+            }
+        };
+        match taken {
+            Ok(Some(at)) => Some(at),
+            Ok(None) => {
+                let mut outbox = lock(&self.outbox);
+                outbox.in_flight -= 1;
+                self.written.notify_all();
+                None
+            }
+            Err(e) => {
+                self.fail(&mut lock(&self.outbox), e);
+                None
+            }
         }
     }
-    for batch in graded {
-        summary.merge(&batch.summary);
+
+    /// A result buffer for the next chunk (an empty one from a written chunk when there is one).
+    fn buffer(&self) -> Vec<u8> {
+        lock(&self.outbox).spare.pop().unwrap_or_default()
     }
-    Ok(())
+
+    /// Hands in graded chunk `number`. The worker that finds nobody writing writes every chunk that
+    /// is next in order (its own and those handed in meanwhile), outside the lock, so that the other
+    /// workers only ever wait for the lock, never for the output.
+    fn hand_in(&self, number: usize, graded: GradedChunk) {
+        let mut outbox = lock(&self.outbox);
+        outbox.waiting.insert(number, graded);
+        if outbox.writing {
+            return;
+        }
+        outbox.writing = true;
+        loop {
+            let mut ready = Vec::new();
+            while let Some(graded) = {
+                let next = outbox.next_chunk;
+                outbox.waiting.remove(&next)
+            } {
+                outbox.next_chunk += 1;
+                ready.push(graded);
+            }
+            if ready.is_empty() || outbox.error.is_some() {
+                outbox.writing = false;
+                return;
+            }
+            drop(outbox);
+            let mut written = Ok(());
+            {
+                let mut output = lock(&self.output);
+                for graded in &ready {
+                    written = output.write_all(&graded.json);
+                    if written.is_err() {
+                        break;
+                    }
+                }
+            }
+            outbox = lock(&self.outbox);
+            if let Err(e) = written {
+                self.fail(&mut outbox, e);
+                outbox.writing = false;
+                return;
+            }
+            for mut graded in ready {
+                outbox.summary.merge(&graded.summary);
+                outbox.in_flight -= 1;
+                graded.json.clear();
+                outbox.spare.push(graded.json);
+            }
+            self.written.notify_all();
+        }
+    }
+
+    /// One worker: takes chunks, grades them and hands them in until the input ends.
+    fn work(&self, program: &Program, limits: &Limits) {
+        let mut ctx = Ctx::new(limits.clone());
+        let mut writer = ResultWriter::default();
+        let mut chunk = Chunk::default();
+        while let Some((number, first_line)) = self.take(&mut chunk) {
+            let mut graded = GradedChunk { json: self.buffer(), summary: Summary::default() };
+            for (i, &(s, e)) in chunk.ranges.iter().enumerate() {
+                let line = &chunk.buffer[s..e];
+                grade_line_into(
+                    program,
+                    line,
+                    first_line + i,
+                    &mut ctx,
+                    &mut writer,
+                    &mut graded.json,
+                    &mut graded.summary,
+                );
+            }
+            self.hand_in(number, graded);
+        }
+    }
 }
 
 /// Reads every line of `input` (split on `\n`; the last line may lack it), grades it with up to
-/// `jobs` threads and writes one result line per input line, in order. Reading the next chunk and
-/// writing the previous one overlap with grading the current one.
+/// `jobs` threads and writes one result line per input line, in order.
+///
+/// Each worker thread takes a chunk of whole lines at a time (reading it itself), grades it and
+/// hands it in; whichever worker finds the output free writes the chunks that are next in order.
+/// So the workers never wait on each other except for a lock held for one read or one write, and
+/// they finish together because chunks are small.
 pub fn grade_stream(
     program: &Program,
     input: &mut (dyn Read + Send),
@@ -271,41 +399,39 @@ pub fn grade_stream(
     jobs: usize,
     limits: &Limits,
 ) -> io::Result<Summary> {
-    let pool =
-        rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).stack_size(STACK).build().map_err(io::Error::other)?;
-    pool.install(|| {
-        let mut summary = Summary::default();
-        let mut line_no = 0usize;
-        let mut carry = Vec::new();
-        let mut current = read_chunk(input, Chunk::default(), &mut carry)?;
-        let mut spare = Chunk::default();
-        // Results of the previous chunk, written while the current one is graded into `graded`.
-        let mut pending: Vec<GradedBatch> = Vec::new();
-        let mut graded: Vec<GradedBatch> = Vec::new();
-        while !current.ranges.is_empty() {
-            let first = line_no + 1;
-            line_no += current.ranges.len();
-            let eof = current.eof;
-            let ((), (next, written)) = rayon::join(
-                || grade_chunk(program, &current, first, limits, &mut graded),
-                || {
-                    let written = write_chunk(output, &pending, &mut summary);
-                    let next = if eof {
-                        Ok(Chunk::default())
-                    } else {
-                        read_chunk(input, std::mem::take(&mut spare), &mut carry)
-                    };
-                    (next, written)
-                },
-            );
-            written?;
-            std::mem::swap(&mut pending, &mut graded);
-            spare = std::mem::replace(&mut current, next?);
+    let jobs = jobs.max(1);
+    let pipeline = Pipeline {
+        intake: Mutex::new(Intake { input, carry: Vec::new(), next_chunk: 0, next_line: 1, ended: false }),
+        outbox: Mutex::new(Outbox::default()),
+        written: Condvar::new(),
+        output: Mutex::new(output),
+        max_in_flight: jobs * CHUNKS_IN_FLIGHT_PER_WORKER,
+        failed: AtomicBool::new(false),
+    };
+    std::thread::scope(|scope| {
+        // Workers that cannot be started are done without; with none, this thread grades.
+        let workers: Vec<_> = (0..jobs)
+            .map_while(|_| {
+                let builder = std::thread::Builder::new().stack_size(STACK);
+                builder.spawn_scoped(scope, || pipeline.work(program, limits)).ok()
+            })
+            .collect();
+        if workers.is_empty() {
+            pipeline.work(program, limits);
         }
-        write_chunk(output, &pending, &mut summary)?;
-        output.flush()?;
-        Ok(summary)
-    })
+        for worker in workers {
+            if let Err(panic) = worker.join() {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    let outbox = pipeline.outbox.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(e) = outbox.error {
+        return Err(e);
+    }
+    let output = pipeline.output.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner());
+    output.flush()?;
+    Ok(outbox.summary)
 }
 
 #[cfg(test)]
@@ -358,6 +484,68 @@ mod tests {
         assert_eq!((summary.lines, summary.malformed), (1, 0));
         assert!(out.starts_with("{\"id\":1,\"score\":0.3"), "{out}");
         assert_eq!(grade(b"\n\n", 1, 2).1.malformed, 2);
+    }
+
+    #[test]
+    fn many_chunks_come_out_in_order_whatever_the_number_of_workers() {
+        let input: String = (0..4000).map(|i| case(i, &"z".repeat(i % 400))).collect();
+        assert!(input.len() > 3 * CHUNK_BYTES);
+        let (one, summary) = grade(input.as_bytes(), usize::MAX, 1);
+        assert_eq!(summary.lines, 4000);
+        let ids: Vec<usize> = one.lines().map(|l| l[6..l.find(',').unwrap()].parse().unwrap()).collect();
+        assert_eq!(ids, (0..4000).collect::<Vec<_>>());
+        for jobs in [2, 3, 8] {
+            let (out, s) = grade(input.as_bytes(), 5000, jobs);
+            assert_eq!(out, one, "{jobs} workers");
+            assert_eq!(s, summary, "{jobs} workers");
+        }
+    }
+
+    /// Accepts `0` bytes, then fails every write.
+    struct FailingOutput(usize);
+
+    impl io::Write for FailingOutput {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.0 == 0 {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+            }
+            let n = self.0.min(buf.len());
+            self.0 -= n;
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Hands out its bytes, then fails.
+    struct FailingInput<'a>(&'a [u8]);
+
+    impl io::Read for FailingInput<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::Error::other("disk gone"));
+            }
+            let n = self.0.len().min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn read_and_write_errors_stop_every_worker_and_are_returned() {
+        let input: String = (0..4000).map(|i| case(i, &"w".repeat(300))).collect();
+        for jobs in [1, 2, 4] {
+            let mut out = FailingOutput(CHUNK_BYTES / 3);
+            let err = grade_stream(&program(), &mut input.as_bytes(), &mut out, jobs, &Limits::default());
+            assert_eq!(err.expect_err("the output fails").kind(), io::ErrorKind::BrokenPipe, "{jobs} workers");
+            let mut sink = Vec::new();
+            let err =
+                grade_stream(&program(), &mut FailingInput(input.as_bytes()), &mut sink, jobs, &Limits::default());
+            assert_eq!(err.expect_err("the input fails").to_string(), "disk gone", "{jobs} workers");
+        }
     }
 
     #[test]
