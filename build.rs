@@ -1,0 +1,15 @@
+//! Links the `rubric` binary as a position-dependent executable on Linux (GNU toolchains).
+//!
+//! A position-independent executable is relocated by the dynamic loader at every start: about 90
+//! pages of pointers written, each a copy-on-write page fault, 0.3 ms of the 3 ms that grading a
+//! small file takes (`perf stat` on `rubric grade` with one case: 299 -> 213 page faults). Only the
+//! binary is linked so; the library and the tests are unchanged.
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let env = std::env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
+    if os == "linux" && env == "gnu" {
+        println!("cargo:rustc-link-arg-bins=-no-pie");
+    }
+}
