@@ -61,6 +61,7 @@ struct Scratch {
     /// The same for the elements of the lists being built.
     items: Vec<Value>,
     strings: ShortStrings,
+    skipped: SkippedValues,
 }
 
 /// Recently built short strings, by a hash of their bytes. Keys and many values repeat from line
@@ -97,6 +98,66 @@ impl ShortStrings {
     }
 }
 
+/// Containers skipped recently, each kept as its bytes, by a hash of its first 64 bytes.
+///
+/// Chat data repeats large values from line to line: the system message, the schemas of a tool
+/// catalogue. Bytes equal to those of a value already checked are that same value, valid and
+/// ending at the same place (a container ends at its own closing bracket, whatever follows), and
+/// comparing bytes is much cheaper than checking them again token by token. Only the outer levels
+/// of a skipped value are remembered, and only values of [`MIN_KEPT_SPAN`]..=[`MAX_KEPT_SPAN`]
+/// bytes, so a miss costs a hash and, for a large value, one copy.
+#[derive(Default)]
+struct SkippedValues {
+    /// [`SKIPPED_SLOTS`] slots once the first value is kept (an empty slot matches nothing).
+    slots: Vec<Vec<u8>>,
+}
+
+const SKIPPED_SLOTS: usize = 64;
+/// Containers opened at most this many levels into a skipped value are looked up and kept.
+const SKIPPED_LEVELS: usize = 3;
+const MIN_KEPT_SPAN: usize = 64;
+/// (At most 64 x 4 KB = 256 KB per thread.)
+const MAX_KEPT_SPAN: usize = 4096;
+
+impl SkippedValues {
+    /// The slot for a value starting with `prefix`: a hash of three of its first eight words
+    /// (values that start alike, as JSON objects of one shape do, differ past their first words).
+    #[inline]
+    fn slot(prefix: &[u8; 64]) -> usize {
+        let (words, _) = prefix.as_chunks::<8>();
+        let word = |i: usize| u64::from_le_bytes(words[i]);
+        let mixed = word(1) ^ word(5).rotate_left(21) ^ word(7).rotate_left(42);
+        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize
+    }
+
+    /// The length of the kept value that `bytes` starts with, if there is one.
+    #[inline]
+    fn find(&self, bytes: &[u8]) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let kept = &self.slots[Self::slot(bytes.first_chunk::<64>()?)];
+        (!kept.is_empty() && bytes.starts_with(kept)).then_some(kept.len())
+    }
+
+    /// Keeps a value just checked (`long_string_bytes` of it in long strings) when checking it
+    /// again would cost more than comparing it: long strings are checked 64 bytes at a time, about
+    /// as fast as they are compared, so a value made mostly of them is not kept.
+    #[inline]
+    fn keep(&mut self, value: &[u8], long_string_bytes: usize) {
+        if !(MIN_KEPT_SPAN..=MAX_KEPT_SPAN).contains(&value.len()) || 2 * long_string_bytes > value.len() {
+            return;
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![Vec::new(); SKIPPED_SLOTS];
+        }
+        let Some(prefix) = value.first_chunk::<64>() else { return };
+        let slot = &mut self.slots[Self::slot(prefix)];
+        slot.clear();
+        slot.extend_from_slice(value);
+    }
+}
+
 thread_local! {
     static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
 }
@@ -112,6 +173,8 @@ struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
     scratch: Scratch,
+    /// Bytes of the strings skipped past their first 16 bytes (see `SkippedValues::keep`).
+    long_string_bytes: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -120,7 +183,7 @@ impl<'a> Reader<'a> {
     }
 
     fn with_scratch(text: &'a str, scratch: Scratch) -> Reader<'a> {
-        Reader { text, bytes: text.as_bytes(), pos: 0, scratch }
+        Reader { text, bytes: text.as_bytes(), pos: 0, scratch, long_string_bytes: 0 }
     }
 
     fn error(&self, message: &'static str) -> JsonError {
@@ -452,16 +515,19 @@ impl<'a> Reader<'a> {
     /// than plain text and simple escapes comes before the closing quote) byte-exact.
     #[inline(never)]
     fn skip_long_string(&mut self) -> Result<bool> {
-        match string_blocks(self.bytes, self.pos) {
+        let start = self.pos;
+        let escaped = match string_blocks(self.bytes, self.pos) {
             BlockScan::End { after, escaped } => {
                 self.pos = after;
-                Ok(escaped)
+                escaped
             }
             BlockScan::Unsure { from, escaped } => {
                 self.pos = from;
-                self.skip_string_bytewise(escaped)
+                self.skip_string_bytewise(escaped)?
             }
-        }
+        };
+        self.long_string_bytes += self.pos - start;
+        Ok(escaped)
     }
 
     /// Skips a string's contents from the reader's position (just after the opening quote or a
@@ -537,6 +603,9 @@ impl<'a> Reader<'a> {
         // Open containers, one bit each (set = object); MAX_NESTING bounds them, so no allocation.
         let mut containers = [0u64; MAX_NESTING.div_ceil(64)];
         let mut len = 0usize;
+        // Where the open containers of the first levels started, and the long string bytes
+        // counted before each (see `SkippedValues`).
+        let mut starts = [(0usize, 0usize); SKIPPED_LEVELS];
         macro_rules! fail {
             ($at:expr, $message:expr) => {{
                 self.pos = $at;
@@ -571,13 +640,23 @@ impl<'a> Reader<'a> {
                 pos += 1;
             }};
         }
-        loop {
+        'values: loop {
             // A value starts here.
             pos = skip_whitespace(bytes, pos);
             match bytes.get(pos) {
-                Some(&open @ (b'{' | b'[')) => {
+                Some(&open @ (b'{' | b'[')) => 'open: {
                     if depth + len >= MAX_NESTING {
                         fail!(pos, "nested deeper than 1000 levels");
+                    }
+                    if len < SKIPPED_LEVELS {
+                        match self.scratch.skipped.find(&bytes[pos..]) {
+                            // (A value of n bytes nests at most n / 2 levels.)
+                            Some(n) if depth + len + n / 2 <= MAX_NESTING => {
+                                pos += n;
+                                break 'open;
+                            }
+                            _ => starts[len] = (pos, self.long_string_bytes),
+                        }
                     }
                     pos += 1;
                     let object = open == b'{';
@@ -595,7 +674,7 @@ impl<'a> Reader<'a> {
                         if object {
                             skip_key!();
                         }
-                        continue;
+                        continue 'values;
                     }
                 }
                 Some(b'"') => pos = skip_string!(pos + 1),
@@ -638,10 +717,18 @@ impl<'a> Reader<'a> {
                     Some(b'}') if object => {
                         pos += 1;
                         len -= 1;
+                        if len < SKIPPED_LEVELS {
+                            let (start, long_before) = starts[len];
+                            self.scratch.skipped.keep(&bytes[start..pos], self.long_string_bytes - long_before);
+                        }
                     }
                     Some(b']') if !object => {
                         pos += 1;
                         len -= 1;
+                        if len < SKIPPED_LEVELS {
+                            let (start, long_before) = starts[len];
+                            self.scratch.skipped.keep(&bytes[start..pos], self.long_string_bytes - long_before);
+                        }
                     }
                     _ => fail!(pos, if object { "expected `,` or `}`" } else { "expected `,` or `]`" }),
                 }
@@ -956,6 +1043,60 @@ mod tests {
             assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
         }
     }
+    /// Skips `text` whole with a reader that has kept nothing, as the first line of a file does.
+    fn skip_fresh(text: &str, depth: usize) -> Result<()> {
+        let mut reader = Reader::new(text);
+        reader
+            .skip_value(depth)
+            .and_then(|()| reader.peek().map_or(Ok(()), |_| Err(reader.error("trailing characters"))))
+    }
+
+    const TOOL: &str = r#"{"type":"function","function":{"name":"lookup_order","parameters":{"type":"object","properties":{"order_id":{"type":"string"}},"required":["order_id"]}}}"#;
+
+    #[test]
+    fn values_seen_before_are_passed_with_the_same_answer() {
+        let p = fields(&[]);
+        let truncated = &TOOL[..TOOL.len() - 1];
+        let docs = [
+            format!(r#"{{"tools":[{TOOL},{TOOL}],"x":1}}"#),
+            format!(r#"{{"tools":[{TOOL}]}}"#),
+            format!(r#"{{"other":[[{TOOL}]],"tools":{TOOL}}}"#),
+            // The bytes of a kept value, and then something wrong.
+            format!(r#"{{"tools":[{TOOL}}}"#),
+            format!(r#"{{"tools":[{TOOL}"#),
+            format!(r#"{{"tools":[{TOOL},{truncated}]}}"#),
+            format!(r#"{{"tools":[{truncated}"#),
+            format!(r#"{{"tools":[{TOOL}x]}}"#),
+            format!(r#"{{"tools":{TOOL},,"x":1}}"#),
+        ];
+        for round in 0..2 {
+            for doc in &docs {
+                let want = skip_fresh(doc, 0);
+                assert_eq!(want.is_ok(), serde_json::from_str::<serde_json::Value>(doc).is_ok(), "{doc}");
+                assert_eq!(parse(doc, &p).map(drop), want, "round {round}: {doc}");
+            }
+        }
+        let mut reader = Reader::new(&docs[0]);
+        reader.skip_value(0).expect("valid");
+        assert_eq!(reader.scratch.skipped.find(TOOL.as_bytes()), Some(TOOL.len()), "the tool is kept");
+    }
+
+    #[test]
+    fn values_seen_before_still_count_their_nesting() {
+        // 30 levels in 107 bytes, kept at the top of a skipped value.
+        let deep = format!("{}{}{}", "[".repeat(30), ["0"; 24].join(","), "]".repeat(30));
+        let mut reader = Reader::new(&deep);
+        reader.skip_value(0).expect("valid");
+        assert_eq!(reader.scratch.skipped.find(deep.as_bytes()), Some(deep.len()));
+        for depth in [0, 900, 960, 969, 970, 975, 999] {
+            let mut again = Reader::with_scratch(&deep, std::mem::take(&mut reader.scratch));
+            let got = again.skip_value(depth);
+            assert_eq!(got, skip_fresh(&deep, depth), "at depth {depth}");
+            assert_eq!(got.is_ok(), depth + 30 <= MAX_NESTING, "at depth {depth}");
+            reader.scratch = again.scratch;
+        }
+    }
+
     #[test]
     fn errors_say_what_and_where() {
         assert_eq!(all(r#"{"a":1"#).unwrap_err(), "expected `,` or `}` at column 7");
