@@ -674,9 +674,21 @@ fn indel_bests(predicted: &[&str], reference: &[&str], sim: Similarity, ref_best
         return;
     };
     let pred_lens: Vec<usize> = pred.iter().map(|p| p.len()).collect();
+    // Verbatim citations first: an equal pair scores 1, the most either side can get, so every
+    // other pair of a side found verbatim can only raise the other side's best (often not even
+    // that, and the length bound skips it).
     for (ri, r) in refs.iter().enumerate() {
-        let pattern = LcsPattern::new(r, coder.count());
+        for (pi, p) in pred.iter().enumerate() {
+            if r == p {
+                record(&mut ref_best[ri], &mut pred_best[pi], 1.0);
+            }
+        }
+    }
+    for (ri, r) in refs.iter().enumerate() {
+        // Built at the first pair that could raise a best (often none does, after the verbatim ones).
+        let mut pattern = None;
         score_reference(ri, r.len(), &pred_lens, ref_best, pred_best, |pi| {
+            let pattern = pattern.get_or_insert_with(|| LcsPattern::new(r, coder.count()));
             r.len() + pred[pi].len() - 2 * pattern.lcs_len(&pred[pi])
         });
     }
@@ -1116,6 +1128,32 @@ mod tests {
         assert_eq!(num(call("best_match_precision", vec![p.clone(), r.clone()])), 0.5);
         assert_eq!(num(call("best_match_f1", vec![p.clone(), r.clone()])), 2.0 * 0.5 * 1.0 / 1.5);
         assert_eq!(num(call("best_match_f1", vec![p.clone(), r.clone(), s("exact")])), 2.0 * 0.5 / 1.5);
+    }
+
+    #[test]
+    fn best_match_with_verbatim_copies_equals_every_pair_scored() {
+        let words = ["", "a", "abc", "abd", "the quick brown fox", "the quick brown cat", "é€", "x".repeat(150).leak()];
+        let mut seed = 7u64;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..300 {
+            let predicted: Vec<&str> = (0..pick(5)).map(|_| words[pick(words.len())]).collect();
+            let reference: Vec<&str> = (0..pick(5)).map(|_| words[pick(words.len())]).collect();
+            for sim in [Similarity::Ratio, Similarity::TokenSortRatio] {
+                let score = |a: &str, b: &str| match sim {
+                    Similarity::Ratio => ratio(a, b),
+                    _ => token_sort_ratio(a, b),
+                };
+                let best = |x: &str, others: &[&str]| others.iter().map(|o| score(x, o)).fold(0.0, f64::max);
+                let p: Vec<f64> = predicted.iter().map(|x| best(x, &reference)).collect();
+                let r: Vec<f64> = reference.iter().map(|x| best(x, &predicted)).collect();
+                let got = best_match(&predicted, &reference, sim);
+                assert_eq!(got.precision.to_bits(), naive_mean(&p).to_bits(), "{predicted:?} {reference:?}");
+                assert_eq!(got.recall.to_bits(), naive_mean(&r).to_bits(), "{predicted:?} {reference:?}");
+            }
+        }
     }
 
     #[test]
