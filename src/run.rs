@@ -363,6 +363,19 @@ impl Pipeline<'_, '_> {
 
     /// One worker: takes chunks, grades them and hands them in until the input ends.
     fn work(&self, program: &Program, limits: &Limits) {
+        // A worker that panics never hands in its chunk (or never finishes writing), so the others
+        // would wait for it forever: they are stopped instead, and the scope re-raises the panic.
+        struct StopOthersOnPanic<'p, 'i, 'o>(&'p Pipeline<'i, 'o>);
+        impl Drop for StopOthersOnPanic<'_, '_, '_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.failed.store(true, Ordering::Relaxed);
+                    let _outbox = lock(&self.0.outbox);
+                    self.0.written.notify_all();
+                }
+            }
+        }
+        let _guard = StopOthersOnPanic(self);
         let mut ctx = Ctx::new(limits.clone());
         let mut writer = ResultWriter::default();
         let mut chunk = Chunk::default();
@@ -546,6 +559,37 @@ mod tests {
                 grade_stream(&program(), &mut FailingInput(input.as_bytes()), &mut sink, jobs, &Limits::default());
             assert_eq!(err.expect_err("the input fails").to_string(), "disk gone", "{jobs} workers");
         }
+    }
+
+    /// Panics at its third write.
+    struct PanickingOutput(usize);
+
+    impl io::Write for PanickingOutput {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0 += 1;
+            assert!(self.0 < 3, "the output broke");
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_panicking_worker_stops_the_others_and_the_panic_comes_out() {
+        // More chunks than may be in flight, so that the other worker would fill the window.
+        let input: String = (0..30_000).map(|i| case(i, &"v".repeat(300))).collect();
+        assert!(input.len() > 4 * 2 * CHUNK_BYTES * 2);
+        let (done, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let run = std::panic::catch_unwind(|| {
+                grade_stream(&program(), &mut input.as_bytes(), &mut PanickingOutput(0), 2, &Limits::default())
+            });
+            done.send(run.is_err()).expect("the test waits");
+        });
+        let panicked = outcome.recv_timeout(std::time::Duration::from_secs(60)).expect("the run ends");
+        assert!(panicked, "the worker's panic is raised again");
     }
 
     #[test]
