@@ -714,15 +714,7 @@ impl<'a> Reader<'a> {
                         }
                         break;
                     }
-                    Some(b'}') if object => {
-                        pos += 1;
-                        len -= 1;
-                        if len < SKIPPED_LEVELS {
-                            let (start, long_before) = starts[len];
-                            self.scratch.skipped.keep(&bytes[start..pos], self.long_string_bytes - long_before);
-                        }
-                    }
-                    Some(b']') if !object => {
+                    Some(&close) if close == if object { b'}' } else { b']' } => {
                         pos += 1;
                         len -= 1;
                         if len < SKIPPED_LEVELS {
