@@ -349,21 +349,26 @@ impl<'a> Reader<'a> {
             let text: &'a str = &self.text[start..end];
             return Ok(self.scratch.strings.get(text));
         }
-        self.string().map(Str::new)
+        self.string_from(start, end).map(Str::new)
     }
 
     /// A string's contents (after its opening quote), decoded; the reader ends after the closing quote.
     fn string(&mut self) -> Result<&str> {
         let start = self.pos;
-        let end = find_string_special(self.bytes, start);
-        if self.bytes.get(end) == Some(&b'"') {
-            self.pos = end + 1;
-            return Ok(&self.text[start..end]);
+        let special = find_string_special(self.bytes, start);
+        self.string_from(start, special)
+    }
+
+    /// [`Self::string`] of the string whose contents start at `start`, given the first `"`, `\` or
+    /// control character at or after it (`special`), so that the plain start is not searched again.
+    fn string_from(&mut self, start: usize, special: usize) -> Result<&str> {
+        if self.bytes.get(special) == Some(&b'"') {
+            self.pos = special + 1;
+            return Ok(&self.text[start..special]);
         }
         self.scratch.string.clear();
-        let mut run = start;
+        let (mut run, mut at) = (start, special);
         loop {
-            let at = find_string_special(self.bytes, run);
             self.pos = at;
             match self.bytes.get(at) {
                 Some(b'"') => {
@@ -381,6 +386,7 @@ impl<'a> Reader<'a> {
                 Some(_) => return Err(self.error("control character in a string")),
                 None => return Err(self.error("unexpected end of input in a string")),
             }
+            at = find_string_special(self.bytes, run);
         }
     }
 
