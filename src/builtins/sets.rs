@@ -3,7 +3,7 @@
 //! Keys compare with JSON equality: numbers by value (`1 == 1.0`, `-0.0 == 0.0`), booleans only
 //! equal booleans (`true != 1`, stricter than Python where `True == 1`), strings by code point,
 //! null only equals null. A list or object cannot be part of a key (Python: unhashable).
-//! Counting uses a `BTreeMap` over a canonical key, so results never depend on hashing order.
+//! Counting sorts the keys and pairs equal ones (no hashing), so results never depend on hashing order.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
