@@ -3,7 +3,8 @@
 //! Keys compare with JSON equality: numbers by value (`1 == 1.0`, `-0.0 == 0.0`), booleans only
 //! equal booleans (`true != 1`, stricter than Python where `True == 1`), strings by code point,
 //! null only equals null. A list or object cannot be part of a key (Python: unhashable).
-//! Counting sorts the keys and pairs equal ones (no hashing), so results never depend on hashing order.
+//! Counting sorts the keys (by a fingerprint, then by their parts) and pairs equal ones, so results
+//! never depend on an order of iteration.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
