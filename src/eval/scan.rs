@@ -341,8 +341,22 @@ impl<'a> Reader<'a> {
     }
 
     /// [`Self::string`] as a value: short ones without escapes come from the recently built ones.
+    /// Most strings read (keys, names, values) end in their first 16 bytes: that case is inlined
+    /// where values are built, the rest is a call.
+    #[inline(always)]
     fn string_value(&mut self) -> Result<Str> {
         let start = self.pos;
+        if let Some(end) = string_end_in_first_block(self.bytes, start) {
+            self.pos = end;
+            let text: &'a str = &self.text[start..end - 1];
+            return Ok(self.scratch.strings.get(text));
+        }
+        self.longer_string_value(start)
+    }
+
+    /// [`Self::string_value`] of a string that does not end plainly in its first 16 bytes.
+    #[inline(never)]
+    fn longer_string_value(&mut self, start: usize) -> Result<Str> {
         let end = find_string_special(self.bytes, start);
         if self.bytes.get(end) == Some(&b'"') {
             self.pos = end + 1;
