@@ -236,6 +236,17 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A value kept whole inside an object or list: a string (the most common element) is read
+    /// inline rather than through a call.
+    #[inline(always)]
+    fn element(&mut self, depth: usize) -> Result<Value> {
+        if self.peek() == Some(b'"') {
+            self.pos += 1;
+            return self.string_value().map(Value::String);
+        }
+        self.value(&Projection::All, depth)
+    }
+
     fn literal(&mut self, word: &[u8], value: Value) -> Result<Value> {
         if self.bytes[self.pos..].starts_with(word) {
             self.pos += word.len();
@@ -271,7 +282,7 @@ impl<'a> Reader<'a> {
                 Projection::All => {
                     let key = self.string_value()?;
                     self.expect(b':', "expected `:`")?;
-                    let value = self.value(&Projection::All, depth)?;
+                    let value = self.element(depth)?;
                     self.scratch.fields.push((key, value));
                 }
                 Projection::Fields(fields) => {
@@ -327,7 +338,7 @@ impl<'a> Reader<'a> {
     /// Reads an array's elements (after its `[`, when it has one) onto the scratch items, up to its `]`.
     fn items_until_close(&mut self, depth: usize) -> Result<()> {
         loop {
-            let item = self.value(&Projection::All, depth)?;
+            let item = self.element(depth)?;
             self.scratch.items.push(item);
             match self.peek() {
                 Some(b',') => self.pos += 1,
