@@ -145,16 +145,25 @@ fn fingerprint(key: &Key) -> u64 {
 }
 
 /// The key part for a value, or a description of why it cannot be one.
+#[inline(always)]
 fn key_part(v: &Value) -> Result<KeyPart<'_>, String> {
     match v {
         Value::Null => Ok(KeyPart::Null),
         Value::Bool(b) => Ok(KeyPart::Bool(*b)),
         Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
         Value::String(s) => Ok(KeyPart::String(KeyStr(s))),
+        other => Err(not_a_key_part(other)),
+    }
+}
+
+/// Why a value that is not null, a bool, a number or a string cannot be part of a key.
+#[cold]
+fn not_a_key_part(v: &Value) -> String {
+    match v {
         Value::List(_) | Value::Object(_) => {
-            Err(format!("is a {}, which cannot be part of a key (unhashable)", v.type_name()))
+            format!("is a {}, which cannot be part of a key (unhashable)", v.type_name())
         }
-        other => Err(format!("is a {}, expected null, a bool, a number or a string", other.type_name())),
+        other => format!("is a {}, expected null, a bool, a number or a string", other.type_name()),
     }
 }
 
