@@ -79,7 +79,9 @@ impl Default for ShortStrings {
 }
 
 impl ShortStrings {
-    #[inline]
+    /// The string `text`, from its slot when the slot holds it (inlined where strings are read:
+    /// a hit is a few comparisons and a copy), else built and kept there.
+    #[inline(always)]
     fn get(&mut self, text: &str) -> Str {
         let bytes = text.as_bytes();
         let n = bytes.len();
@@ -92,6 +94,11 @@ impl ShortStrings {
         if crate::value::same_bytes(slot.as_bytes(), bytes) {
             return slot.clone();
         }
+        Self::build(slot, text)
+    }
+
+    #[inline(never)]
+    fn build(slot: &mut Str, text: &str) -> Str {
         let built = Str::new(text);
         *slot = built.clone();
         built
