@@ -84,7 +84,7 @@ impl ByteCoder {
         let mut codes = Vec::with_capacity(bytes.len());
         let mut at = 0;
         while at < bytes.len() {
-            let ascii = bytes[at..].iter().take_while(|b| b.is_ascii()).count();
+            let ascii = ascii_prefix(&bytes[at..]);
             codes.extend_from_slice(&bytes[at..at + ascii]);
             at += ascii;
             if let Some(c) = s[at..].chars().next() {
@@ -227,6 +227,21 @@ impl Drop for LcsPattern<'_> {
         }
         ZEROED_MASKS.set(masks);
     }
+}
+
+/// The number of ASCII bytes `bytes` starts with, found 16 bytes at a time (legal text is mostly
+/// ASCII between its quotation marks and section signs).
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u128 = u128::from_le_bytes([0x80; 16]);
+    let (blocks, _) = bytes.as_chunks::<16>();
+    for (i, block) in blocks.iter().enumerate() {
+        let high = u128::from_le_bytes(*block) & HIGH_BITS;
+        if high != 0 {
+            return 16 * i + high.trailing_zeros() as usize / 8;
+        }
+    }
+    let whole = 16 * blocks.len();
+    whole + bytes[whole..].iter().take_while(|b| b.is_ascii()).count()
 }
 
 /// The length of the longest common prefix of `a` and `b`, compared 8 bytes at a time as far as
@@ -1014,6 +1029,18 @@ mod tests {
     fn ratio_counts_code_points() {
         assert_eq!(ratio("é", "e"), 0.0);
         assert_eq!(ratio("日本", "日"), ((1.0 - 1.0 / 3.0) * 100.0) / 100.0);
+    }
+
+    #[test]
+    fn ascii_prefixes_end_at_the_first_non_ascii_byte_wherever_it_is() {
+        for len in [0, 1, 15, 16, 17, 40] {
+            let ascii = "a".repeat(len);
+            assert_eq!(ascii_prefix(ascii.as_bytes()), len);
+            for at in 0..len {
+                let text = format!("{}§{}", &ascii[..at], &ascii[at..]);
+                assert_eq!(ascii_prefix(text.as_bytes()), at, "{text}");
+            }
+        }
     }
 
     /// LCS lengths of the byte kernel, both ways round, against rapidfuzz's.
