@@ -33,7 +33,7 @@ fn token_set_norm_percent(dist: usize, lensum: usize) -> f64 {
 fn indel_distance(a: &[char], b: &[char]) -> usize {
     let mut coder = ByteCoder::default();
     match (coder.code_chars(a.iter().copied(), a.len()), coder.code_chars(b.iter().copied(), b.len())) {
-        (Some(a), Some(b)) => a.len() + b.len() - 2 * LcsPattern::new(&a, coder.count()).lcs_len(&b),
+        (Some(a), Some(b)) => a.len() + b.len() - 2 * LcsPattern::new(&a).lcs_len(&b),
         _ => indel::distance(a.iter().copied(), b.iter().copied()),
     }
 }
@@ -49,11 +49,6 @@ struct ByteCoder {
 }
 
 impl ByteCoder {
-    /// How many codes there are so far (every code given is below this).
-    fn count(&self) -> usize {
-        128 + self.wide.len()
-    }
-
     fn code(&mut self, c: char) -> Option<u8> {
         if c.is_ascii() {
             return Some(c as u8);
@@ -127,14 +122,15 @@ struct LcsPattern<'a> {
 }
 
 impl<'a> LcsPattern<'a> {
-    /// The pattern's masks for texts whose codes are below `codes`.
-    fn new(pattern: &'a [u8], codes: usize) -> LcsPattern<'a> {
+    /// The pattern's masks: a row of `blocks` words for each of the 256 byte codes, so that a
+    /// text's code indexes them without a bounds check.
+    fn new(pattern: &'a [u8]) -> LcsPattern<'a> {
         let blocks = pattern.len().div_ceil(64);
-        // The table is mostly zeros: rather than zeroing `codes * blocks` words for every pattern,
+        // The table is mostly zeros: rather than zeroing `256 * blocks` words for every pattern,
         // a thread's table is kept zeroed between patterns by clearing only the words set (`drop`).
         let mut masks = ZEROED_MASKS.take();
-        if masks.len() < codes * blocks {
-            masks.resize(codes * blocks, 0);
+        if masks.len() < 256 * blocks {
+            masks.resize(256 * blocks, 0);
         }
         for (block, chunk) in pattern.chunks(64).enumerate() {
             for (bit, &code) in chunk.iter().enumerate() {
@@ -172,6 +168,7 @@ impl<'a> LcsPattern<'a> {
     /// `S = (S + (S & M)) | (S - (S & M))` over a multi-word integer.
     fn lcs_len_of_prefix<const BLOCKS: usize>(&self, prefix: usize, middle: &[u8], pattern_end: usize) -> usize {
         let (rows, _) = self.masks.as_chunks::<BLOCKS>();
+        let rows: &[[u64; BLOCKS]; 256] = rows.first_chunk().expect("a row for every byte code");
         let mut state: [u64; BLOCKS] = std::array::from_fn(|w| low_bits_clear(prefix, w));
         for &code in middle {
             let mut carry = false;
@@ -703,7 +700,7 @@ fn indel_bests(predicted: &[&str], reference: &[&str], sim: Similarity, ref_best
         // Built at the first pair that could raise a best (often none does, after the verbatim ones).
         let mut pattern = None;
         score_reference(ri, r.len(), &pred_lens, ref_best, pred_best, |pi| {
-            let pattern = pattern.get_or_insert_with(|| LcsPattern::new(r, coder.count()));
+            let pattern = pattern.get_or_insert_with(|| LcsPattern::new(r));
             r.len() + pred[pi].len() - 2 * pattern.lcs_len(&pred[pi])
         });
     }
@@ -1049,8 +1046,8 @@ mod tests {
         let mut coder = ByteCoder::default();
         let ca = coder.code_chars(a.iter().copied(), a.len()).unwrap();
         let cb = coder.code_chars(b.iter().copied(), b.len()).unwrap();
-        assert_eq!(LcsPattern::new(&ca, coder.count()).lcs_len(&cb), want, "{a:?} {b:?}");
-        assert_eq!(LcsPattern::new(&cb, coder.count()).lcs_len(&ca), want, "{b:?} {a:?}");
+        assert_eq!(LcsPattern::new(&ca).lcs_len(&cb), want, "{a:?} {b:?}");
+        assert_eq!(LcsPattern::new(&cb).lcs_len(&ca), want, "{b:?} {a:?}");
         assert_eq!(indel_distance(a, b), a.len() + b.len() - 2 * want);
     }
 
