@@ -853,22 +853,25 @@ static SIMPLE_ESCAPE: [bool; 256] = {
 fn string_blocks_with(bytes: &[u8], mut pos: usize, masks: impl Fn(&[u8], usize) -> SpecialMasks) -> BlockScan {
     let mut escaped = false;
     while pos + 64 <= bytes.len() {
-        let SpecialMasks { quote, backslash, control } = masks(bytes, pos);
+        let SpecialMasks { quote, backslash, control, letter_n } = masks(bytes, pos);
         let (escaping, escaped_bytes) = escapes(backslash);
         let quotes = quote & !escaped_bytes;
         // The bytes before the closing quote (all of them when it is not in this block).
         let before = quotes.wrapping_sub(1) & !quotes;
-        let mut escapes_before = escaped_bytes & before;
+        let escapes_before = escaped_bytes & before;
         if control & before != 0 {
             return BlockScan::Unsure { from: pos, escaped };
         }
         if escapes_before != 0 {
             escaped = true;
-            while escapes_before != 0 {
-                if !SIMPLE_ESCAPE[bytes[pos + escapes_before.trailing_zeros() as usize] as usize] {
+            // `\n`, `\"` and `\\` (most escapes in code and chat text) are known from the masks;
+            // only the others are looked up.
+            let mut others = escapes_before & !(letter_n | quote | backslash);
+            while others != 0 {
+                if !SIMPLE_ESCAPE[bytes[pos + others.trailing_zeros() as usize] as usize] {
                     return BlockScan::Unsure { from: pos, escaped };
                 }
-                escapes_before &= escapes_before - 1;
+                others &= others - 1;
             }
         }
         if quotes != 0 {
@@ -891,11 +894,13 @@ fn escapes(backslash: u64) -> (u64, u64) {
     (codes & backslash, codes ^ backslash)
 }
 
-/// The `"`, `\\` and control characters among 64 bytes (bit k = byte `at + k`).
+/// The `"`, `\\` and control characters among 64 bytes (bit k = byte `at + k`), and the letters
+/// `n` (which an escape makes a newline).
 struct SpecialMasks {
     quote: u64,
     backslash: u64,
     control: u64,
+    letter_n: u64,
 }
 
 /// [`SpecialMasks`] of the 64 bytes at `at..at + 64` (inside `bytes`), 16 bytes at a time.
@@ -907,7 +912,7 @@ fn special_masks(bytes: &[u8], at: usize) -> SpecialMasks {
         use std::arch::x86_64::{
             __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
         };
-        let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0 };
+        let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0, letter_n: 0 };
         for k in 0..4 {
             // SAFETY: SSE2 is part of x86_64; the load reads 16 of the block's 64 bytes.
             unsafe {
@@ -916,6 +921,7 @@ fn special_masks(bytes: &[u8], at: usize) -> SpecialMasks {
                 masks.quote |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8)));
                 masks.backslash |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8)));
                 masks.control |= bits(_mm_cmpeq_epi8(_mm_min_epu8(chunk, _mm_set1_epi8(0x1F)), chunk));
+                masks.letter_n |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'n' as i8)));
             }
         }
         masks
@@ -923,7 +929,12 @@ fn special_masks(bytes: &[u8], at: usize) -> SpecialMasks {
     #[cfg(not(target_arch = "x86_64"))]
     {
         let bits = |f: fn(u8) -> bool| block.iter().enumerate().fold(0u64, |m, (k, &b)| m | (u64::from(f(b)) << k));
-        SpecialMasks { quote: bits(|b| b == b'"'), backslash: bits(|b| b == b'\\'), control: bits(|b| b < 0x20) }
+        SpecialMasks {
+            quote: bits(|b| b == b'"'),
+            backslash: bits(|b| b == b'\\'),
+            control: bits(|b| b < 0x20),
+            letter_n: bits(|b| b == b'n'),
+        }
     }
 }
 
@@ -936,7 +947,7 @@ unsafe fn special_masks_avx2(bytes: &[u8], at: usize) -> SpecialMasks {
         __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_set1_epi8,
     };
     let block = &bytes[at..at + 64];
-    let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0 };
+    let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0, letter_n: 0 };
     for k in 0..2 {
         // SAFETY: the load reads 32 of the block's 64 bytes.
         let chunk = unsafe { _mm256_loadu_si256(block.as_ptr().add(32 * k).cast::<__m256i>()) };
@@ -944,6 +955,7 @@ unsafe fn special_masks_avx2(bytes: &[u8], at: usize) -> SpecialMasks {
         masks.quote |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'"' as i8)));
         masks.backslash |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'\\' as i8)));
         masks.control |= bits(_mm256_cmpeq_epi8(_mm256_min_epu8(chunk, _mm256_set1_epi8(0x1F)), chunk));
+        masks.letter_n |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'n' as i8)));
     }
     masks
 }
