@@ -248,7 +248,42 @@ fn paired(a: &[Fingerprinted], b: &[Fingerprinted]) -> usize {
 /// Multiset overlap: true positives are `min(predicted count, reference count)` summed over keys;
 /// totals are the list lengths. (Sorting and pairing equals counting per key, without a map.)
 fn multiset_overlap(predicted: &Keys, reference: &Keys) -> Overlap {
-    Overlap::new(paired(&predicted.sorted(), &reference.sorted()), predicted.len(), reference.len())
+    let pairs = if reference.len() <= SCANNED && predicted.len() <= SCANNED {
+        paired_by_scan(predicted, reference)
+    } else {
+        paired(&predicted.sorted(), &reference.sorted())
+    };
+    Overlap::new(pairs, predicted.len(), reference.len())
+}
+
+/// Lists up to this long are paired by [`paired_by_scan`].
+const SCANNED: usize = 64;
+
+/// [`paired`] for short lists, without sorting: each predicted key takes the first reference key
+/// not yet taken that is equal to it. That pairs `min(count in predicted, count in reference)`
+/// keys of each value, as sorting does; for a few dozen keys, comparing fingerprints pair by pair
+/// costs less than sorting both lists.
+fn paired_by_scan(predicted: &Keys, reference: &Keys) -> usize {
+    let mut fingerprints = [0u64; SCANNED];
+    for (slot, key) in fingerprints.iter_mut().zip(reference.iter()) {
+        *slot = fingerprint(key);
+    }
+    let fingerprints = &fingerprints[..reference.len()];
+    let mut taken = 0u64; // bit j: reference key j is paired
+    let mut pairs = 0;
+    for key in predicted.iter() {
+        let wanted = fingerprint(key);
+        let found = fingerprints
+            .iter()
+            .zip(reference.iter())
+            .enumerate()
+            .position(|(j, (&f, other))| f == wanted && taken >> j & 1 == 0 && other == key);
+        if let Some(j) = found {
+            taken |= 1 << j;
+            pairs += 1;
+        }
+    }
+    pairs
 }
 
 /// Set overlap: duplicates are dropped on each side first.
@@ -489,6 +524,40 @@ mod tests {
         assert_eq!(num(call("multiset_precision", vec![p.clone(), r.clone()])), 2.0 / 4.0);
         assert_eq!(num(call("set_precision", vec![p, r])), 2.0 / 3.0);
     }
+    #[test]
+    fn short_and_long_lists_pair_as_counting_per_key_does() {
+        // Lists of up to 70 keys (both sides of the 64-key limit of the scan) drawn from a few
+        // values, two of which share a fingerprint, so that duplicates and ties are common.
+        let values = [s("aaaaaaaaXbbbbbbbb"), s("aaaaaaaaYbbbbbbbb"), s("b"), n(1.0), n(-0.0), n(0.0), Value::Null];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |bound: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % bound as u64) as usize
+        };
+        for _ in 0..2000 {
+            let mut draw = || {
+                let len = [0, 1, 5, 20, 64, 65, 70][next(7)];
+                let kinds = 1 + next(values.len());
+                (0..len).map(|_| values[next(kinds)].clone()).collect::<Vec<Value>>()
+            };
+            let (p, r) = (draw(), draw());
+            // One representative per key (0 and -0 are one key).
+            let classes = [s("aaaaaaaaXbbbbbbbb"), s("aaaaaaaaYbbbbbbbb"), s("b"), n(1.0), n(0.0), Value::Null];
+            let count = |xs: &[Value], class: &Value| xs.iter().filter(|x| x.json_eq(class)).count();
+            let want: usize = classes.iter().map(|c| count(&p, c).min(count(&r, c))).sum();
+            let (pl, rl) = (l(p.clone()), l(r.clone()));
+            let ctx = Ctx::default();
+            let (pk, rk) = (keys(&pl, "predicted", &[], &ctx).unwrap(), keys(&rl, "reference", &[], &ctx).unwrap());
+            assert_eq!(paired(&pk.sorted(), &rk.sorted()), want, "{p:?} {r:?}");
+            if p.len() <= SCANNED && r.len() <= SCANNED {
+                assert_eq!(paired_by_scan(&pk, &rk), want, "{p:?} {r:?}");
+            }
+            assert_eq!(multiset_overlap(&pk, &rk), Overlap::new(want, p.len(), r.len()), "{p:?} {r:?}");
+        }
+    }
+
     #[test]
     fn set_drops_duplicates() {
         let p = l(vec![s("a"), s("a"), s("b")]);
