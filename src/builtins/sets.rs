@@ -182,7 +182,7 @@ fn keys<'a>(list: &'a Value, name: &str, by: &[&str], ctx: &Ctx) -> Result<Keys<
             return Err(Value::error(format!("`{name}` element {i} is a {}, expected an object", item.type_name())));
         };
         for field in by {
-            let Some(v) = fields.get(field) else {
+            let Some(v) = fields.get_inlined(field) else {
                 return Err(Value::error(format!("`{name}` element {i} has no field `{field}`")));
             };
             parts.push(key_part(v).map_err(|why| Value::error(format!("`{name}` element {i} field `{field}` {why}")))?);
