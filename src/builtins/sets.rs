@@ -246,7 +246,8 @@ fn paired(a: &[Fingerprinted], b: &[Fingerprinted]) -> usize {
 }
 
 /// Multiset overlap: true positives are `min(predicted count, reference count)` summed over keys;
-/// totals are the list lengths. (Sorting and pairing equals counting per key, without a map.)
+/// totals are the list lengths. (Pairing equal keys, by scanning short lists or by sorting long
+/// ones, equals counting per key, without a map.)
 fn multiset_overlap(predicted: &Keys, reference: &Keys) -> Overlap {
     let pairs = if reference.len() <= SCANNED && predicted.len() <= SCANNED {
         paired_by_scan(predicted, reference)

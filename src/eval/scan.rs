@@ -97,6 +97,8 @@ impl ShortStrings {
         Self::build(slot, text)
     }
 
+    /// A miss: `text` built, and kept in `slot` for the next time (out of line, so that the hit
+    /// stays small where it is inlined).
     #[inline(never)]
     fn build(slot: &mut Str, text: &str) -> Str {
         let built = Str::new(text);
