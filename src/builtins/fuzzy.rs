@@ -116,14 +116,14 @@ impl ByteCoder {
 struct LcsPattern<'a> {
     pattern: &'a [u8],
     blocks: usize,
-    /// `masks[code * blocks + i / 64]` has bit `i % 64` set when the pattern's character `i` has
-    /// `code`.
+    /// `masks[(i / 64) * 256 + code]` has bit `i % 64` set when the pattern's character `i` has
+    /// `code`: a table of 256 words (one per byte code) for each 64 characters of the pattern.
     masks: Vec<u64>,
 }
 
 impl<'a> LcsPattern<'a> {
-    /// The pattern's masks: a row of `blocks` words for each of the 256 byte codes, so that a
-    /// text's code indexes them without a bounds check.
+    /// The pattern's masks: for each 64 characters, a table with a word for each of the 256 byte
+    /// codes, so that a byte indexes it without a bounds check.
     fn new(pattern: &'a [u8]) -> LcsPattern<'a> {
         let blocks = pattern.len().div_ceil(64);
         // The table is mostly zeros: rather than zeroing `256 * blocks` words for every pattern,
@@ -132,9 +132,10 @@ impl<'a> LcsPattern<'a> {
         if masks.len() < 256 * blocks {
             masks.resize(256 * blocks, 0);
         }
-        for (block, chunk) in pattern.chunks(64).enumerate() {
+        let (tables, _) = masks.as_chunks_mut::<256>();
+        for (table, chunk) in tables.iter_mut().zip(pattern.chunks(64)) {
             for (bit, &code) in chunk.iter().enumerate() {
-                masks[usize::from(code) * blocks + block] |= 1 << bit;
+                table[usize::from(code)] |= 1 << bit;
             }
         }
         LcsPattern { pattern, blocks, masks }
@@ -167,13 +168,13 @@ impl<'a> LcsPattern<'a> {
     /// `prefix` bits. Each text character then updates it as Hyyrö's
     /// `S = (S + (S & M)) | (S - (S & M))` over a multi-word integer.
     fn lcs_len_of_prefix<const BLOCKS: usize>(&self, prefix: usize, middle: &[u8], pattern_end: usize) -> usize {
-        let (rows, _) = self.masks.as_chunks::<BLOCKS>();
-        let rows: &[[u64; BLOCKS]; 256] = rows.first_chunk().expect("a row for every byte code");
+        let (tables, _) = self.masks.as_chunks::<256>();
+        let tables: &[[u64; 256]; BLOCKS] = tables.first_chunk().expect("a table for every block");
         let mut state: [u64; BLOCKS] = std::array::from_fn(|w| low_bits_clear(prefix, w));
         for &code in middle {
             let mut carry = false;
-            for (s, &m) in state.iter_mut().zip(&rows[usize::from(code)]) {
-                (*s, carry) = hyyro_step(*s, m, carry);
+            for (s, table) in state.iter_mut().zip(tables) {
+                (*s, carry) = hyyro_step(*s, table[usize::from(code)], carry);
             }
         }
         state.iter().enumerate().map(|(w, s)| (!s & low_bits_set(pattern_end, w)).count_ones() as usize).sum()
@@ -185,11 +186,12 @@ impl<'a> LcsPattern<'a> {
     fn lcs_len_of_prefix_any(&self, prefix: usize, middle: &[u8], pattern_end: usize) -> usize {
         let (first, end) = (prefix / 64, pattern_end.div_ceil(64));
         let mut state: Vec<u64> = (first..end).map(|w| low_bits_clear(prefix, w)).collect();
+        let (tables, _) = self.masks.as_chunks::<256>();
+        let tables = &tables[first..end];
         for &code in middle {
-            let row = usize::from(code) * self.blocks;
             let mut carry = false;
-            for (s, &m) in state.iter_mut().zip(&self.masks[row + first..row + end]) {
-                (*s, carry) = hyyro_step(*s, m, carry);
+            for (s, table) in state.iter_mut().zip(tables) {
+                (*s, carry) = hyyro_step(*s, table[usize::from(code)], carry);
             }
         }
         let counted = first * 64; // the words before `first` are all matched prefix characters
@@ -217,9 +219,10 @@ impl Drop for LcsPattern<'_> {
         if masks.len() > KEPT_MASK_WORDS {
             return;
         }
-        for (block, chunk) in self.pattern.chunks(64).enumerate() {
+        let (tables, _) = masks.as_chunks_mut::<256>();
+        for (table, chunk) in tables.iter_mut().zip(self.pattern.chunks(64)) {
             for &code in chunk {
-                masks[usize::from(code) * self.blocks + block] = 0;
+                table[usize::from(code)] = 0;
             }
         }
         ZEROED_MASKS.set(masks);
