@@ -16,3 +16,18 @@ pub mod review;
 pub mod run;
 pub mod syntax;
 pub mod value;
+
+/// What tests across modules share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A xorshift64 generator from `seed` (not zero): each call gives the next state. Property
+    /// tests use it so that their random inputs are the same on every run.
+    pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+}

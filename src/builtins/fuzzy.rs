@@ -1059,13 +1059,8 @@ mod tests {
         // Lengths across several 64-bit blocks, small alphabets with non-ASCII characters (long
         // common subsequences) and near copies (long common prefixes and suffixes).
         let alphabet = ['a', 'b', 'c', ' ', 'é', '§', '日'];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |bound: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % bound as u64) as usize
-        };
+        let mut random = crate::testing::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |bound: usize| (random() % bound as u64) as usize;
         for _ in 0..3000 {
             let letters = 1 + next(alphabet.len());
             let max_len = [10, 70, 200, 400][next(4)];

@@ -530,13 +530,8 @@ mod tests {
         // Lists of up to 70 keys (both sides of the 64-key limit of the scan) drawn from a few
         // values, two of which share a fingerprint, so that duplicates and ties are common.
         let values = [s("aaaaaaaaXbbbbbbbb"), s("aaaaaaaaYbbbbbbbb"), s("b"), n(1.0), n(-0.0), n(0.0), Value::Null];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move |bound: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % bound as u64) as usize
-        };
+        let mut random = crate::testing::xorshift(0x2545_f491_4f6c_dd1d);
+        let mut next = move |bound: usize| (random() % bound as u64) as usize;
         for _ in 0..2000 {
             let mut draw = || {
                 let len = [0, 1, 5, 20, 64, 65, 70][next(7)];

@@ -1185,20 +1185,14 @@ mod tests {
             "\\\\\\\\",
             "0123456789abcdef0123456789abcdef0123456789abcdef0123456789",
         ];
-        let mut seed = 0x9E3779B97F4A7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testing::xorshift(0x9E3779B97F4A7C15);
         for _ in 0..20_000 {
             let mut s = String::from("{\"k\":\"");
             // Up to a few hundred bytes, so that strings cross 64-byte blocks too.
             for _ in 0..next() % 40 {
                 s.push_str(pieces[(next() % pieces.len() as u64) as usize]);
             }
-            if next() % 8 != 0 {
+            if !next().is_multiple_of(8) {
                 s.push_str("\"}");
             }
             let serde = serde_json::from_str::<serde_json::Value>(&s);
@@ -1222,11 +1216,9 @@ mod tests {
     }
     #[test]
     fn escapes_in_a_block_are_the_bytes_after_odd_runs_of_backslashes() {
-        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut random = crate::testing::xorshift(0x2545F4914F6CDD1D);
         for _ in 0..100_000 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = random();
             // Dense runs of backslashes: about three bits in four set.
             let backslash = seed | (seed >> 1).rotate_left(17);
             let (mut escaping, mut escaped) = (0u64, 0u64);
@@ -1259,14 +1251,11 @@ mod tests {
     #[test]
     fn string_blocks_agree_with_and_without_avx2() {
         let pieces: [&[u8]; 8] = [b"a", b"\\", b"\"", b"\\n", b"\t", b"\\u", b"0123456789abcdef", "é".as_bytes()];
-        let mut seed = 0x9E3779B97F4A7C15u64;
+        let mut random = crate::testing::xorshift(0x9E3779B97F4A7C15);
         for _ in 0..20_000 {
             let mut text = Vec::new();
             while text.len() < 200 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.extend_from_slice(pieces[(seed % 8) as usize]);
+                text.extend_from_slice(pieces[(random() % 8) as usize]);
             }
             let portable = string_blocks_with(&text, 0, special_masks);
             assert_eq!(string_blocks(&text, 0), portable, "{}", String::from_utf8_lossy(&text));
