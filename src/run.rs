@@ -10,8 +10,9 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use crate::builtins::{Ctx, Limits};
 use crate::check;
 use crate::diagnostic::{Diagnostic, SourceFile};
-use crate::eval::case::{LineError, ResultWriter, error_line, parse_line, result_line};
 use crate::eval::{Outcome, Program};
+use crate::input::case::{LineError, parse_line};
+use crate::output::{ResultWriter, error_line, result_line};
 use crate::plan::Plan;
 use crate::value::Value;
 

@@ -1,6 +1,7 @@
 //! JSON builtins: strict parsing (Python `json.loads` without NaN/Infinity) and JSON equality.
 
 use super::{Builtin, Ctx, req};
+use crate::input::json::parse_strict;
 use crate::value::{Ty, Value};
 
 pub const BUILTINS: &[Builtin] = &[
@@ -29,11 +30,6 @@ pub const BUILTINS: &[Builtin] = &[
         validate: None,
     },
 ];
-
-/// Strict JSON text to a value (the reader of case lines: the same strictness, values built directly).
-pub fn parse_strict(text: &str) -> Result<Value, String> {
-    crate::eval::scan::parse(text, &crate::eval::case::Projection::All).map_err(|e| e.to_string())
-}
 
 fn json_parse(a: &[Value], _: &mut Ctx) -> Value {
     let text = a[0].as_str().unwrap_or("");

@@ -6,19 +6,20 @@
 #[cfg(test)]
 mod catalogue;
 mod constants;
-mod suggest;
 
 use std::collections::HashMap;
 
-use crate::builtins::{self, figures::Figure};
+use crate::builtins;
 use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::plan::{
     self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan,
 };
 use crate::syntax::{self, ast::*};
+use crate::value::figure::Figure;
 use crate::value::{Ty, Value};
 
-pub use suggest::did_you_mean;
+use crate::diagnostic::did_you_mean;
+use crate::pattern::compile_regex;
 
 /// The outcome of compiling one source: the plan when there are no errors, and every diagnostic.
 #[derive(Debug)]
@@ -957,17 +958,6 @@ fn number_literal(e: &Expr) -> Option<f64> {
         ExprKind::Unary(UnOp::Neg, x) => number_literal(x).map(|n| -n),
         _ => None,
     }
-}
-
-/// Builds a regex from a literal's source and flags.
-pub fn compile_regex(source: &str, flags: &str) -> Result<regex::Regex, String> {
-    let pattern = if flags.is_empty() { source.to_string() } else { format!("(?{flags}){source}") };
-    regex::RegexBuilder::new(&pattern).size_limit(1 << 22).build().map_err(|e| match e {
-        regex::Error::Syntax(s) => {
-            s.lines().last().unwrap_or("invalid").trim().trim_start_matches("error: ").to_string()
-        }
-        other => other.to_string(),
-    })
 }
 
 fn jsonpath_error(e: &jsonpath_rust::parser::errors::JsonPathError) -> (usize, String) {

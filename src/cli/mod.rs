@@ -2,6 +2,7 @@
 
 mod diff;
 mod explain;
+mod fmt;
 mod test;
 
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
@@ -169,7 +170,7 @@ pub fn main() -> ExitCode {
         Command::Explain { grader, cases, id } => explain::run(&grader, &cases, id.as_deref()),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Diff { old, new, cases, format } => diff::run(&old, &new, cases.as_deref(), format),
-        Command::Fmt { files, check } => crate::fmt::run(&files, check),
+        Command::Fmt { files, check } => fmt::run(&files, check),
         Command::Builtins { markdown } => {
             print!(
                 "{}",

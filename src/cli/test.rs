@@ -168,7 +168,7 @@ fn describe(r: &ExampleRun) -> String {
                 s,
                 "  unknown criteria: {} (the rubric has: {})",
                 ids.iter()
-                    .map(|i| match crate::check::did_you_mean(i, known.iter().map(String::as_str)) {
+                    .map(|i| match crate::diagnostic::did_you_mean(i, known.iter().map(String::as_str)) {
                         Some(close) => format!("`{i}` (did you mean `{close}`?)"),
                         None => format!("`{i}`"),
                     })

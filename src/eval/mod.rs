@@ -2,9 +2,7 @@
 //! resolved once); [`Program::grade`] scores one case and returns the score with a per-criterion
 //! trace. A run never aborts on data: a data error becomes the rubric's on-error score with a reason.
 
-pub mod case;
 pub mod path;
-pub mod scan;
 
 use std::sync::Arc;
 
@@ -24,7 +22,7 @@ pub fn const_value(c: &Const) -> Result<Value, String> {
         Const::Number(n) => Value::Number(*n),
         Const::String(s) => Value::str(s),
         Const::Figure(f) => Value::Figure(Arc::new(f.clone())),
-        Const::Regex { source, flags } => Value::Regex(Arc::new(crate::check::compile_regex(source, flags)?)),
+        Const::Regex { source, flags } => Value::Regex(Arc::new(crate::pattern::compile_regex(source, flags)?)),
     })
 }
 
@@ -119,7 +117,7 @@ pub struct Program {
     pub plan: Plan,
     items: Vec<ItemEx>,
     /// The parts of a case the plan reads; the rest is skipped while parsing.
-    pub projection: case::Projection,
+    pub projection: crate::input::case::Projection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -190,7 +188,7 @@ impl Program {
             let mut lower = Lowerer { paths: &mut paths };
             plan.items.iter().map(|i| lower.item(i)).collect::<Result<Vec<_>, String>>()?
         };
-        let projection = case::Projection::for_case(paths.iter().map(|p| p.prefix.as_slice()));
+        let projection = crate::input::case::Projection::for_case(paths.iter().map(|p| p.prefix.as_slice()));
         Ok(Program { plan, items, projection })
     }
 

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::builtins::figures::Figure;
 use crate::syntax::ast::{BinOp, TypeName, UnOp};
+use crate::value::figure::Figure;
 
 /// Identifies the plan format; bumped on any incompatible change.
 pub const FORMAT: &str = "rubric-plan/1";

@@ -422,7 +422,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
 
     if seg.start > 0 && rel == 0 && !recover::ITEM_KEYWORDS.contains(&first_word) {
         let keywords = recover::ITEM_KEYWORDS;
-        let help = match crate::check::did_you_mean(first_word, keywords) {
+        let help = match crate::diagnostic::did_you_mean(first_word, keywords) {
             Some(k) => format!("did you mean `{k}`?"),
             None => {
                 "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into()

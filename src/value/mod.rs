@@ -4,7 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::builtins::figures::Figure;
+pub mod figure;
+
+use figure::Figure;
 
 /// A string value. Most strings in cases are short (keys, names, labels, numbers as text), and
 /// these are stored inline (up to 23 bytes), so building, cloning and dropping them allocates
