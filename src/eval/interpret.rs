@@ -1,0 +1,388 @@
+//! Interpreting expressions: values from a case, its bindings and the builtins.
+
+use super::lower::Ex;
+use super::{Env, TraceEntry};
+use crate::builtins::Builtin;
+use crate::syntax::ast::{BinOp, UnOp};
+use crate::value::{Ty, Value};
+
+pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
+    if env.steps == 0 {
+        return Value::error(format!("the case exceeded the work limit of {} steps", env.ctx.limits.steps));
+    }
+    env.steps -= 1;
+    match ex {
+        Ex::Const(v) => v.clone(),
+        Ex::List(xs) => {
+            let mut out = Vec::with_capacity(xs.len());
+            for x in xs {
+                let v = eval(x, env);
+                if v.is_error() {
+                    return v;
+                }
+                out.push(v);
+            }
+            Value::list(out)
+        }
+        Ex::Slot(s) => env.slots[*s].clone(),
+        Ex::Total => Value::Number(env.total),
+        Ex::Path(p) => {
+            let v = p.eval(env.case);
+            if let Some(t) = &mut env.trace
+                && !t.iter().any(|e| e.what == p.display)
+            {
+                t.push(TraceEntry { what: p.display.clone(), value: v.clone(), evidence: Vec::new() });
+            }
+            v
+        }
+        // A binding is read in place rather than cloned: a clone and a drop of a shared list or
+        // object each touch its reference count, which costs more than the lookup itself.
+        Ex::Member(x, name) => match **x {
+            Ex::Slot(s) if env.steps > 0 => {
+                env.steps -= 1;
+                member(&env.slots[s], name)
+            }
+            _ => member(&eval(x, env), name),
+        },
+        Ex::Index(x, i) => match (&**x, &**i) {
+            // `reference[k]` with both read in place (a step each, as evaluating them would charge).
+            (Ex::Slot(s), Ex::Slot(k)) if env.steps > 1 => {
+                env.steps -= 2;
+                index(&env.slots[*s], &env.slots[*k])
+            }
+            (Ex::Slot(s), _) if env.steps > 0 => {
+                env.steps -= 1;
+                let i = eval(i, env);
+                index(&env.slots[*s], &i)
+            }
+            _ => {
+                let base = eval(x, env);
+                index(&base, &eval(i, env))
+            }
+        },
+        Ex::Call(f, args, movable) => call(f, args, *movable, env),
+        Ex::Quantifier { any, slot, source, filter, body } => {
+            quantifier(*any, *slot, source, filter.as_deref(), body, env)
+        }
+        Ex::Unary(op, x) => unary(*op, eval(x, env)),
+        Ex::Binary(op, a, b) => binary(*op, a, b, env),
+        Ex::Is(x, negated, ty) => {
+            let found = match **x {
+                Ex::Slot(s) if env.steps > 0 => {
+                    env.steps -= 1;
+                    env.slots[s].ty()
+                }
+                _ => eval(x, env).ty(),
+            };
+            Value::Bool(found.intersects(ty.ty()) != *negated)
+        }
+        Ex::If(c, t, o) => match eval(c, env) {
+            Value::Bool(true) => eval(t, env),
+            Value::Bool(false) => eval(o, env),
+            other => Value::error(format!("`if`: {}", not_a("bool", &other))),
+        },
+        Ex::For { slot, source, filter, body } => comprehension(*slot, source, filter.as_deref(), body, env),
+    }
+}
+
+pub(super) fn member(base: &Value, name: &str) -> Value {
+    match base {
+        Value::Object(o) => match o.get(name) {
+            Some(v) => v.clone(),
+            None => Value::Missing(format!("field `{name}`").into()),
+        },
+        Value::Missing(p) => Value::Missing(format!("{p}.{name}").into()),
+        e @ Value::Error(_) => e.clone(),
+        other => Value::Missing(format!("field `{name}` of a {}", other.type_name()).into()),
+    }
+}
+
+pub(super) fn index(base: &Value, i: &Value) -> Value {
+    match (base, i) {
+        (e @ Value::Error(_), _) => e.clone(),
+        (_, e @ Value::Error(_)) => e.clone(),
+        (Value::List(xs), &Value::Number(n)) => {
+            if n.fract() != 0.0 {
+                return Value::error(format!("list index {n} is not a whole number"));
+            }
+            let k = if n < 0.0 { xs.len() as f64 + n } else { n };
+            if k < 0.0 || k >= xs.len() as f64 {
+                Value::Missing(format!("index {n} of a list of {}", xs.len()).into())
+            } else {
+                xs[k as usize].clone()
+            }
+        }
+        (Value::Object(o), Value::String(k)) => match o.get(k) {
+            Some(v) => v.clone(),
+            None => Value::Missing(format!("field `{k}`").into()),
+        },
+        (Value::Missing(p), i) => Value::Missing(format!("{p}[{}]", i.short(20)).into()),
+        (b, i) => Value::Missing(format!("[{}] of a {}", i.short(20), b.type_name()).into()),
+    }
+}
+
+pub(super) fn moves(movable: u64, arg: usize) -> bool {
+    arg < 64 && movable >> arg & 1 == 1
+}
+
+pub(super) fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env) -> Value {
+    // Arguments go on the case's argument stack (nested calls push above them), so a call
+    // allocates nothing.
+    let base = env.args.len();
+    // Puts the moved bindings among the first `pushed` arguments back, and drops the arguments.
+    let restore = |env: &mut Env, pushed: usize| {
+        for (i, a) in args.iter().enumerate().take(pushed) {
+            if let (true, Ex::Slot(s)) = (moves(movable, i), a) {
+                env.slots[*s] = std::mem::replace(&mut env.args[base + i], Value::Null);
+            }
+        }
+        env.args.truncate(base);
+    };
+    for (i, (a, p)) in args.iter().zip(f.params).enumerate() {
+        let (v, moved_from) = match a {
+            // A step, as evaluating the binding would charge (at the limit, `eval` reports it).
+            Ex::Slot(s) if moves(movable, i) && env.steps > 0 => {
+                env.steps -= 1;
+                (std::mem::replace(&mut env.slots[*s], Value::Null), Some(*s))
+            }
+            _ => (eval(a, env), None),
+        };
+        if v.is_error() && !p.ty.contains(Ty::ERROR) {
+            if let Some(s) = moved_from {
+                env.slots[s] = v.clone();
+            }
+            restore(env, i);
+            return v;
+        }
+        if !p.ty.intersects(v.ty()) {
+            let found = match &v {
+                Value::Missing(path) => format!("nothing (`{path}` has no value)"),
+                other => format!("{} {}", other.type_name(), other.short(40)),
+            };
+            if let Some(s) = moved_from {
+                env.slots[s] = v;
+            }
+            restore(env, i);
+            return Value::error(format!(
+                "`{}`: argument `{}` must be a {}, found {found}",
+                f.name,
+                p.name,
+                p.ty.describe()
+            ));
+        }
+        env.args.push(v);
+    }
+    let result = (f.eval)(&env.args[base..], env.ctx);
+    restore(env, args.len());
+    result
+}
+
+pub(super) fn iterate_source(source: &Ex, env: &mut Env) -> Result<crate::value::Shared<[Value]>, Value> {
+    match eval(source, env) {
+        Value::List(xs) => {
+            if xs.len() > env.ctx.limits.list_len {
+                return Err(Value::error(format!(
+                    "a list of {} elements exceeds the limit of {}",
+                    xs.len(),
+                    env.ctx.limits.list_len
+                )));
+            }
+            Ok(xs)
+        }
+        e @ Value::Error(_) => Err(e),
+        other => Err(Value::error(format!("`for`: {}", not_a("list", &other)))),
+    }
+}
+
+/// Binds each element of a comprehension's source in turn and calls `step` for the ones that pass
+/// the `where` filter; `step` returns `Some(value)` to stop early with that value.
+pub(super) fn each_element(
+    slot: usize,
+    source: &Ex,
+    filter: Option<&Ex>,
+    env: &mut Env,
+    mut step: impl FnMut(&mut Env) -> Option<Value>,
+) -> Option<Value> {
+    let xs = match iterate_source(source, env) {
+        Ok(xs) => xs,
+        Err(e) => return Some(e),
+    };
+    for x in xs.iter() {
+        env.slots[slot] = x.clone();
+        if let Some(f) = filter {
+            match eval(f, env) {
+                Value::Bool(true) => {}
+                Value::Bool(false) => continue,
+                other => return Some(Value::error(format!("`where`: {}", not_a("bool", &other)))),
+            }
+        }
+        if let Some(done) = step(env) {
+            return Some(done);
+        }
+    }
+    None
+}
+
+pub(super) fn comprehension(slot: usize, source: &Ex, filter: Option<&Ex>, body: &Ex, env: &mut Env) -> Value {
+    let mut out = Vec::new();
+    let stopped = each_element(slot, source, filter, env, |env| {
+        let v = eval(body, env);
+        if v.is_error() {
+            return Some(v);
+        }
+        out.push(v);
+        None
+    });
+    stopped.unwrap_or_else(|| Value::list(out))
+}
+
+pub(super) fn quantifier(any: bool, slot: usize, source: &Ex, filter: Option<&Ex>, body: &Ex, env: &mut Env) -> Value {
+    let name = if any { "any" } else { "all" };
+    let stopped = each_element(slot, source, filter, env, |env| match eval(body, env) {
+        Value::Bool(b) if b == any => Some(Value::Bool(any)),
+        Value::Bool(_) => None,
+        other => Some(Value::error(format!("`{name}`: {}", not_a("bool", &other)))),
+    });
+    stopped.unwrap_or(Value::Bool(!any))
+}
+
+pub(super) fn unary(op: UnOp, v: Value) -> Value {
+    match (op, v) {
+        (_, e @ Value::Error(_)) => e,
+        (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
+        (UnOp::Neg, Value::Number(n)) => Value::Number(-n),
+        (UnOp::Neg, Value::Figure(f)) => Value::Number(-f.value),
+        (UnOp::Not, other) => Value::error(format!("`not`: {}", not_a("bool", &other))),
+        (UnOp::Neg, other) => Value::error(format!("`-`: {}", not_a("number", &other))),
+    }
+}
+
+pub(super) fn truth(v: Value, op: &str) -> Result<bool, Value> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        e @ Value::Error(_) => Err(e),
+        other => Err(Value::error(format!("`{op}`: {}", not_a("bool", &other)))),
+    }
+}
+
+pub(super) fn numeric(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => Some(*n),
+        Value::Figure(f) => Some(f.value),
+        _ => None,
+    }
+}
+
+pub(super) fn binary(op: BinOp, a: &Ex, b: &Ex, env: &mut Env) -> Value {
+    match op {
+        BinOp::And | BinOp::Or => {
+            let sym = op.symbol();
+            let left = match truth(eval(a, env), sym) {
+                Ok(x) => x,
+                Err(e) => return e,
+            };
+            if left == (op == BinOp::Or) {
+                return Value::Bool(left);
+            }
+            match truth(eval(b, env), sym) {
+                Ok(x) => Value::Bool(x),
+                Err(e) => e,
+            }
+        }
+        // Like JavaScript's nullish coalescing, plus errors: `x ?? d` is `d` when `x` is missing,
+        // null or an error.
+        BinOp::Coalesce => match eval(a, env) {
+            Value::Missing(_) | Value::Null | Value::Error(_) => eval(b, env),
+            v => v,
+        },
+        _ => {
+            let x = eval(a, env);
+            let y = eval(b, env);
+            strict_binary(op, x, y)
+        }
+    }
+}
+
+pub(super) fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
+    if let Value::Error(_) = x {
+        return x;
+    }
+    if let Value::Error(_) = y {
+        return y;
+    }
+    let sym = op.symbol();
+    match op {
+        // Equality never fails: missing equals nothing (a model that gave no answer is not a data error).
+        BinOp::Eq => Value::Bool(x.json_eq(&y)),
+        BinOp::Ne => Value::Bool(!x.json_eq(&y)),
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            let ord = match (&x, &y) {
+                (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+                _ => match (numeric(&x), numeric(&y)) {
+                    (Some(a), Some(b)) => a.partial_cmp(&b),
+                    _ => {
+                        let bad = if numeric(&x).is_none() && x.as_str().is_none() { &x } else { &y };
+                        return Value::error(format!("`{sym}`: {}", not_a("number", bad)));
+                    }
+                },
+            };
+            let Some(ord) = ord else { return Value::Bool(false) };
+            Value::Bool(match op {
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            })
+        }
+        BinOp::In | BinOp::NotIn => {
+            let found = match (&x, &y) {
+                (_, Value::List(xs)) => xs.iter().any(|e| e.json_eq(&x)),
+                (Value::String(s), Value::String(t)) => t.contains(&**s),
+                (Value::String(k), Value::Object(o)) => o.contains_key(k),
+                (_, Value::Missing(_)) => return Value::error(format!("`{sym}`: {}", not_a("list", &y))),
+                _ => {
+                    return Value::error(format!("`{sym}` cannot look for a {} in a {}", x.type_name(), y.type_name()));
+                }
+            };
+            Value::Bool(found == (op == BinOp::In))
+        }
+        BinOp::Add => match (&x, &y) {
+            (Value::String(a), Value::String(b)) => Value::str(&format!("{a}{b}")),
+            (Value::List(a), Value::List(b)) => Value::list(a.iter().chain(b.iter()).cloned().collect()),
+            _ => arithmetic(op, &x, &y),
+        },
+        _ => arithmetic(op, &x, &y),
+    }
+}
+
+pub(super) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Value {
+    let sym = op.symbol();
+    let (Some(a), Some(b)) = (numeric(x), numeric(y)) else {
+        let bad = if numeric(x).is_none() { x } else { y };
+        return Value::error(format!("`{sym}`: {}", not_a("number", bad)));
+    };
+    match op {
+        BinOp::Add => Value::Number(a + b),
+        BinOp::Sub => Value::Number(a - b),
+        BinOp::Mul => Value::Number(a * b),
+        _ if b == 0.0 => Value::error("division by zero"),
+        _ => Value::Number(a / b),
+    }
+}
+
+pub(super) fn number_of(v: Value) -> Result<f64, String> {
+    match v {
+        Value::Number(n) => Ok(n),
+        Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
+        other => Err(not_a("number", &other)),
+    }
+}
+
+/// "expected a T, found ..." with the reason of an error or the path of a missing value.
+pub(super) fn not_a(want: &str, v: &Value) -> String {
+    match v {
+        Value::Error(e) => e.message.clone(),
+        Value::Missing(p) => format!("expected a {want}, but `{p}` has no value"),
+        other => format!("expected a {want}, found {} {}", other.type_name(), other.short(60)),
+    }
+}

@@ -1,0 +1,280 @@
+//! Lowering: a plan's nodes become executable expressions, with paths, regexes and builtins
+//! resolved once per program.
+
+use std::sync::Arc;
+
+use super::path::CompiledPath;
+use crate::builtins::{self, Builtin};
+use crate::plan::{Check, Const, CriterionPlan, GroupModePlan, Node, PlanItem};
+use crate::syntax::ast::{BinOp, TypeName, UnOp};
+use crate::value::Value;
+
+/// The value of a plan constant.
+pub fn const_value(c: &Const) -> Result<Value, String> {
+    Ok(match c {
+        Const::Null => Value::Null,
+        Const::Bool(b) => Value::Bool(*b),
+        Const::Number(n) => Value::Number(*n),
+        Const::String(s) => Value::str(s),
+        Const::Figure(f) => Value::Figure(Arc::new(f.clone())),
+        Const::Regex { source, flags } => Value::Regex(Arc::new(crate::pattern::compile_regex(source, flags)?)),
+    })
+}
+
+/// An executable expression.
+#[derive(Debug)]
+pub(super) enum Ex {
+    Const(Value),
+    List(Vec<Ex>),
+    Slot(usize),
+    Total,
+    Path(Arc<CompiledPath>),
+    Member(Box<Ex>, Arc<str>),
+    Index(Box<Ex>, Box<Ex>),
+    /// A builtin, its arguments, and which of them (bit `i` for argument `i`) are bindings that
+    /// the call may move onto its argument stack and back rather than clone (see [`call`]).
+    Call(&'static Builtin, Vec<Ex>, u64),
+    /// `any(for ...)` / `all(for ...)`: evaluated lazily, stopping at the first deciding element.
+    Quantifier {
+        any: bool,
+        slot: usize,
+        source: Box<Ex>,
+        filter: Option<Box<Ex>>,
+        body: Box<Ex>,
+    },
+    Unary(UnOp, Box<Ex>),
+    Binary(BinOp, Box<Ex>, Box<Ex>),
+    Is(Box<Ex>, bool, TypeName),
+    If(Box<Ex>, Box<Ex>, Box<Ex>),
+    For {
+        slot: usize,
+        source: Box<Ex>,
+        filter: Option<Box<Ex>>,
+        body: Box<Ex>,
+    },
+}
+
+#[derive(Debug)]
+pub(super) struct CheckEx {
+    pub(super) ex: Ex,
+    pub(super) text: String,
+    /// "`TEXT` is false", made once: the reason of every case that fails this check.
+    pub(super) false_reason: Arc<str>,
+}
+
+#[derive(Debug)]
+pub(super) struct CriterionEx {
+    pub(super) id: Arc<str>,
+    pub(super) label: Option<Arc<str>>,
+    pub(super) weight: f64,
+    pub(super) slot: usize,
+    pub(super) lets: Vec<(usize, Ex)>,
+    pub(super) checks: Vec<CheckEx>,
+}
+
+#[derive(Debug)]
+pub(super) enum ItemEx {
+    Let {
+        name: String,
+        slot: usize,
+        value: Ex,
+    },
+    Criterion(CriterionEx),
+    Group {
+        id: Arc<str>,
+        label: Option<Arc<str>>,
+        weight: Option<f64>,
+        mode: GroupModePlan,
+        slot: usize,
+        lets: Vec<(usize, Ex)>,
+        members: Vec<CriterionEx>,
+    },
+    Ladder {
+        id: Arc<str>,
+        label: Option<Arc<str>>,
+        slot: usize,
+        steps: Vec<(CriterionEx, CheckEx)>,
+    },
+    Gate {
+        condition: Ex,
+        value: Ex,
+        text: String,
+        at: String,
+    },
+    Score {
+        value: Ex,
+    },
+}
+
+pub(super) fn uses_environment(ex: &Ex) -> bool {
+    match ex {
+        Ex::Const(_) => false,
+        Ex::Slot(_) | Ex::Total | Ex::Path(_) | Ex::For { .. } | Ex::Quantifier { .. } => true,
+        Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(uses_environment),
+        Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => uses_environment(a),
+        Ex::Index(a, b) | Ex::Binary(_, a, b) => uses_environment(a) || uses_environment(b),
+        Ex::If(a, b, c) => uses_environment(a) || uses_environment(b) || uses_environment(c),
+    }
+}
+
+pub(super) struct Lowerer<'a> {
+    pub(super) paths: &'a mut Vec<Arc<CompiledPath>>,
+}
+
+impl Lowerer<'_> {
+    pub(super) fn item(&mut self, item: &PlanItem) -> Result<ItemEx, String> {
+        Ok(match item {
+            PlanItem::Let { name, slot, value } => {
+                ItemEx::Let { name: name.clone(), slot: *slot, value: self.expr(value)? }
+            }
+            PlanItem::Criterion(c) => ItemEx::Criterion(self.criterion(c)?),
+            PlanItem::Group(g) => ItemEx::Group {
+                id: g.id.as_str().into(),
+                label: g.label.as_deref().map(Arc::from),
+                weight: g.weight,
+                mode: g.mode.clone(),
+                slot: g.slot,
+                lets: g.lets.iter().map(|(s, e)| Ok((*s, self.expr(e)?))).collect::<Result<_, String>>()?,
+                members: g.members.iter().map(|m| self.criterion(m)).collect::<Result<_, String>>()?,
+            },
+            PlanItem::Ladder(l) => ItemEx::Ladder {
+                id: l.id.as_str().into(),
+                label: l.label.as_deref().map(Arc::from),
+                slot: l.slot,
+                steps: l
+                    .steps
+                    .iter()
+                    .map(|s| {
+                        let c = CriterionEx {
+                            id: s.id.as_str().into(),
+                            label: s.label.as_deref().map(Arc::from),
+                            weight: s.weight,
+                            slot: l.slot,
+                            lets: Vec::new(),
+                            checks: Vec::new(),
+                        };
+                        Ok((c, self.check(&s.check)?))
+                    })
+                    .collect::<Result<_, String>>()?,
+            },
+            PlanItem::Gate { condition, value, text, at } => ItemEx::Gate {
+                condition: self.expr(condition)?,
+                value: self.expr(value)?,
+                text: text.clone(),
+                at: at.clone(),
+            },
+            PlanItem::Score { value, .. } => ItemEx::Score { value: self.expr(value)? },
+        })
+    }
+
+    fn check(&mut self, c: &Check) -> Result<CheckEx, String> {
+        let false_reason = format!("`{}` is false", c.text).into();
+        Ok(CheckEx { ex: self.expr(&c.node)?, text: c.text.clone(), false_reason })
+    }
+
+    fn criterion(&mut self, c: &CriterionPlan) -> Result<CriterionEx, String> {
+        Ok(CriterionEx {
+            id: c.id.as_str().into(),
+            label: c.label.as_deref().map(Arc::from),
+            weight: c.weight,
+            slot: c.slot,
+            lets: c.lets.iter().map(|(s, e)| Ok((*s, self.expr(e)?))).collect::<Result<_, String>>()?,
+            checks: c.checks.iter().map(|k| self.check(k)).collect::<Result<_, String>>()?,
+        })
+    }
+
+    pub(super) fn expr(&mut self, n: &Node) -> Result<Ex, String> {
+        let b = |s: &mut Self, n: &Node| s.expr(n).map(Box::new);
+        Ok(match n {
+            Node::Const(c) => Ex::Const(const_value(c)?),
+            Node::List(xs) => {
+                let items: Vec<Ex> = xs.iter().map(|x| self.expr(x)).collect::<Result<_, _>>()?;
+                // A list of constants (`[33.33%, 20%]`, `["<plan>", "</plan>"]`) is built once, not per case.
+                if items.iter().all(|x| matches!(x, Ex::Const(_))) {
+                    Ex::Const(Value::list(
+                        items.into_iter().map(|x| if let Ex::Const(v) = x { v } else { Value::Null }).collect(),
+                    ))
+                } else {
+                    Ex::List(items)
+                }
+            }
+            Node::Slot(s) => Ex::Slot(*s),
+            Node::Total => Ex::Total,
+            Node::Path { path, .. } => {
+                let p = Arc::new(CompiledPath::new(path)?);
+                self.paths.push(p.clone());
+                Ex::Path(p)
+            }
+            Node::Member(x, name) => Ex::Member(b(self, x)?, Arc::from(name.as_str())),
+            Node::Index(x, i) => Ex::Index(b(self, x)?, b(self, i)?),
+            Node::Call { builtin, args } => {
+                let f = builtins::lookup(builtin)
+                    .ok_or_else(|| format!("the plan calls `{builtin}`, which this rubric version does not have"))?;
+                if f.params.len() != args.len() {
+                    return Err(format!(
+                        "the plan calls `{builtin}` with {} arguments, but it takes {}",
+                        args.len(),
+                        f.params.len()
+                    ));
+                }
+                if let (true, [Node::For { slot, source, filter, body }]) =
+                    (builtin == "any" || builtin == "all", args.as_slice())
+                {
+                    Ex::Quantifier {
+                        any: builtin == "any",
+                        slot: *slot,
+                        source: b(self, source)?,
+                        filter: filter.as_ref().map(|f| b(self, f)).transpose()?,
+                        body: b(self, body)?,
+                    }
+                } else {
+                    let args: Vec<Ex> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+                    let movable = movable_bindings(&args);
+                    Ex::Call(f, args, movable)
+                }
+            }
+            Node::Unary(op, x) => Ex::Unary(*op, b(self, x)?),
+            Node::Binary(op, x, y) => Ex::Binary(*op, b(self, x)?, b(self, y)?),
+            Node::Is { value, negated, ty } => Ex::Is(b(self, value)?, *negated, *ty),
+            Node::If { condition, then, otherwise } => Ex::If(b(self, condition)?, b(self, then)?, b(self, otherwise)?),
+            Node::For { slot, source, filter, body } => Ex::For {
+                slot: *slot,
+                source: b(self, source)?,
+                filter: filter.as_ref().map(|f| b(self, f)).transpose()?,
+                body: b(self, body)?,
+            },
+        })
+    }
+}
+
+/// The arguments of a call that are bindings no later argument reads (bit `i` for argument `i`):
+/// [`call`] moves their values onto its stack and back instead of cloning them, which for a shared
+/// list, object or long string saves two atomic operations on its count. (Arguments are evaluated
+/// in order and a builtin sees only its arguments, so nothing else can read the binding meanwhile.)
+pub(super) fn movable_bindings(args: &[Ex]) -> u64 {
+    let mut movable = 0;
+    for (i, a) in args.iter().enumerate().take(64) {
+        if let Ex::Slot(s) = a
+            && !args[i + 1..].iter().any(|later| reads_slot(later, *s))
+        {
+            movable |= 1 << i;
+        }
+    }
+    movable
+}
+
+/// Whether evaluating `ex` may read binding `slot` (conservatively: a loop that binds it counts).
+pub(super) fn reads_slot(ex: &Ex, slot: usize) -> bool {
+    let reads = |e: &Ex| reads_slot(e, slot);
+    match ex {
+        Ex::Const(_) | Ex::Total | Ex::Path(_) => false,
+        Ex::Slot(s) => *s == slot,
+        Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(reads),
+        Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => reads(a),
+        Ex::Index(a, b) | Ex::Binary(_, a, b) => reads(a) || reads(b),
+        Ex::If(a, b, c) => reads(a) || reads(b) || reads(c),
+        Ex::For { slot: bound, source, filter, body } | Ex::Quantifier { slot: bound, source, filter, body, .. } => {
+            *bound == slot || reads(source) || filter.as_deref().is_some_and(reads) || reads(body)
+        }
+    }
+}
