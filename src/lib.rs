@@ -1,24 +1,45 @@
-//! rubric: a compiler and engine for declarative graders.
+//! rubric: a compiler and engine for declarative graders (reward functions for LLM evaluation and
+//! reinforcement fine-tuning).
 //!
-//! Pipeline: [`syntax`] (text -> AST with spans) -> [`check`] (names, types, literals -> diagnostics,
-//! lowered to a plan) -> [`plan`] (a versioned, serialisable scoring plan) -> [`eval`] (plan x case ->
-//! score and trace). [`cli`] is a thin layer over these.
+//! Load a rubric (or a compiled plan) as a [`Grader`], then grade cases with [`Grader::grade`] or a
+//! whole JSONL stream with [`Grader::grade_stream`]. A rubric with mistakes is a
+//! [`LoadError::Rubric`] holding located [`Diagnostic`]s; a case with bad data is never an error,
+//! but a [`CaseResult`] with the on-error score and the reason.
+//!
+//! Inside, the pipeline runs one module per step, each importing only the layers below it:
+//! `syntax` (text to AST with spans) -> `check` (names, types, literals; diagnostics; lowering to a
+//! plan) -> `plan` (versioned and serialisable) -> `eval` (plan x case -> score and trace), with
+//! `input` (reading case lines) below and `output` (writing result lines), `run` (streaming,
+//! parallel grading), `review` and `cli` above.
 
+#[doc(hidden)]
+#[allow(unsafe_code)]
 pub mod alloc;
-pub mod builtins;
-pub mod check;
+mod api;
+pub(crate) mod builtins;
+#[allow(unsafe_code)]
+pub(crate) mod bytescan;
+pub(crate) mod check;
+#[doc(hidden)]
 pub mod cli;
-pub mod diagnostic;
-pub mod eval;
-pub mod fmt;
-pub mod input;
-pub mod output;
-pub mod pattern;
-pub mod plan;
-pub mod review;
-pub mod run;
-pub mod syntax;
-pub mod value;
+pub(crate) mod diagnostic;
+pub(crate) mod eval;
+#[cfg(test)]
+mod fixture_tests;
+pub(crate) mod fmt;
+pub(crate) mod input;
+pub(crate) mod output;
+pub(crate) mod pattern;
+pub(crate) mod plan;
+pub(crate) mod review;
+pub(crate) mod run;
+pub(crate) mod syntax;
+pub(crate) mod value;
+
+pub use api::{CaseResult, Grader, LoadError, STACK_SIZE, Scratch, Summary};
+pub use builtins::Limits;
+pub use diagnostic::{Diagnostic, Label, Severity, SourceFile, Span, did_you_mean};
+pub use eval::{CriterionResult, Status};
 
 /// What tests across modules share.
 #[cfg(test)]

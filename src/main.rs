@@ -1,5 +1,5 @@
 fn main() -> std::process::ExitCode {
-    no_transparent_huge_pages();
+    rubric::alloc::disable_transparent_huge_pages();
     // Expressions are evaluated recursively; their depth is bounded by the parser, and a large
     // stack keeps that bound comfortably away from an overflow.
     std::thread::Builder::new()
@@ -12,16 +12,3 @@ fn main() -> std::process::ExitCode {
 
 #[global_allocator]
 static GLOBAL: rubric::alloc::Allocator = rubric::alloc::Allocator;
-
-/// Turns transparent huge pages off for this process. mimalloc is built with `no_thp`, so it no
-/// longer asks for them (with it, the kernel zeroed, and sometimes compacted memory for, 2 MB at the
-/// first touch of each region: up to a tenth of a harvey run's CPU, with no gain in the grading loop,
-/// whose working set is small); this also keeps them off where the system enables them for every
-/// mapping (`always`), from the first allocation after `main` on.
-fn no_transparent_huge_pages() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: `prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)` only sets a flag of the calling process.
-    unsafe {
-        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
-    }
-}

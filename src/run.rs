@@ -8,12 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use crate::builtins::{Ctx, Limits};
-use crate::check;
-use crate::diagnostic::{Diagnostic, SourceFile};
 use crate::eval::{Outcome, Program};
 use crate::input::case::{LineError, parse_line};
 use crate::output::{ResultWriter, error_line, result_line};
-use crate::plan::Plan;
 use crate::value::Value;
 
 /// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
@@ -27,30 +24,6 @@ const READ_BYTES: usize = 1 << 18;
 /// ... and at most this many chunks per worker are in flight (being graded, or graded and waiting
 /// for an earlier chunk to be written), so memory stays flat whatever the input's size.
 const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
-
-/// Why a grader could not be loaded.
-#[derive(Debug)]
-pub enum LoadError {
-    Io(String),
-    /// The rubric has errors (with its source, for rendering).
-    Rubric(SourceFile, Vec<Diagnostic>),
-    Plan(String),
-}
-
-/// Loads a grader: a compiled plan (JSON) or a `.rubric` source, compiled on the fly.
-pub fn load_grader(path: &str) -> Result<Program, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::Io(format!("cannot read `{path}`: {e}")))?;
-    if path.ends_with(".json") || text.trim_start().starts_with('{') {
-        let plan = Plan::from_json(&text).map_err(|e| LoadError::Plan(format!("{path}: {e}")))?;
-        return Program::new(plan).map_err(|e| LoadError::Plan(format!("{path}: {e}")));
-    }
-    let file = SourceFile::new(path, text);
-    let compiled = check::compile(&file);
-    match compiled.plan {
-        Some(plan) => Program::new(plan).map_err(|e| LoadError::Plan(format!("{path}: {e}"))),
-        None => Err(LoadError::Rubric(file, compiled.diagnostics)),
-    }
-}
 
 /// Totals of a grading run.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -465,8 +438,11 @@ mod tests {
     }
 
     fn program() -> Program {
-        let file = SourceFile::new("t.rubric", "rubric t \"t\" {\n  score len(sample.output_text) / 10\n}\n");
-        Program::new(check::compile(&file).plan.expect("compiles")).expect("loads")
+        let file = crate::diagnostic::SourceFile::new(
+            "t.rubric",
+            "rubric t \"t\" {\n  score len(sample.output_text) / 10\n}\n",
+        );
+        Program::new(crate::check::compile(&file).plan.expect("compiles")).expect("loads")
     }
 
     fn grade(input: &[u8], piece: usize, jobs: usize) -> (String, Summary) {

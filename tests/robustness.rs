@@ -1,9 +1,6 @@
 //! Never panic, never hang: mutated rubrics through the checker, hostile cases through the engine.
 
-use rubric::builtins::Ctx;
-use rubric::check::compile;
-use rubric::diagnostic::SourceFile;
-use rubric::run::{grade_line, load_grader};
+use rubric::{Grader, LoadError};
 
 const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
 
@@ -92,11 +89,10 @@ fn mutated_rubrics_never_panic_and_every_rejection_says_where() {
         for _ in 0..500 {
             let bytes = mutate(&src, &mut rng);
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let file = SourceFile::new(format!("{name}.rubric"), text.clone());
-            let compiled = compile(&file);
-            if compiled.plan.is_none() {
+            if let Err(e) = Grader::from_source(&format!("{name}.rubric"), &text) {
+                let LoadError::Rubric { file, diagnostics } = e else { panic!("{e}") };
                 rejected += 1;
-                let errors: Vec<_> = compiled.diagnostics.iter().filter(|d| d.is_error()).collect();
+                let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
                 assert!(!errors.is_empty(), "rejected without an error:\n{text}");
                 for d in errors {
                     assert!(d.code.starts_with("rubric::"), "{d:?}");
@@ -153,21 +149,21 @@ fn hostile_lines() -> Vec<Vec<u8>> {
 fn hostile_cases_get_one_result_each_and_never_panic() {
     // Graders run on threads with `run::STACK` bytes of stack; an unoptimised build needs it for
     // the deeply nested lines.
-    let grading = std::thread::Builder::new().stack_size(rubric::run::STACK).spawn(grade_hostile_lines);
+    let grading = std::thread::Builder::new().stack_size(rubric::STACK_SIZE).spawn(grade_hostile_lines);
     grading.expect("a thread starts").join().expect("no assertion fails");
 }
 
 fn grade_hostile_lines() {
     let lines = hostile_lines();
     for name in SHIPPED {
-        let program = load_grader(&format!("{}/rubrics/{name}.rubric", env!("CARGO_MANIFEST_DIR")))
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        let mut ctx = Ctx::default();
+        let program = Grader::load(&format!("{}/rubrics/{name}.rubric", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("{}", e.render()));
+        let mut scratch = program.scratch();
         for (i, line) in lines.iter().enumerate() {
-            let g = grade_line(&program, line, i + 1, &mut ctx);
-            let v: serde_json::Value =
-                serde_json::from_str(&g.json).unwrap_or_else(|e| panic!("{name} line {}: not JSON: {e}", i + 1));
-            assert!(v["score"].is_f64(), "{name} line {}: {}", i + 1, g.json);
+            let g = program.grade_line(line, i + 1, &mut scratch);
+            let v: serde_json::Value = serde_json::from_str(g.to_json_line())
+                .unwrap_or_else(|e| panic!("{name} line {}: not JSON: {e}", i + 1));
+            assert!(v["score"].is_f64(), "{name} line {}: {}", i + 1, g.to_json_line());
             if g.malformed {
                 assert_eq!(v["line"], i + 1);
                 assert!(v["error"].as_str().unwrap().starts_with(&format!("line {}: ", i + 1)));

@@ -234,104 +234,8 @@ impl CodeCache {
 /// Parses `code` as `lang`. Every parse goes through here (or through `compile_pattern`), so that
 /// tree-sitter's allocator is set before tree-sitter allocates anything.
 fn parse_code(code: &str, lang: CodeLang) -> Tree {
-    tree_sitter_allocator::install();
+    crate::alloc::tree_sitter::install();
     lang.grammar().ast_grep(code)
-}
-
-/// tree-sitter's C library allocates with libc `malloc` unless told otherwise; a parse allocates a
-/// few hundred small nodes and dropping the tree frees them one by one. This hands those calls to
-/// Rust's global allocator (mimalloc in the binary), which serves them with fewer instructions.
-///
-/// tree-sitter requires the allocator to be set once, before it allocates anything and before
-/// other threads use it: `install` runs the switch under a `Once` and is called ahead of every
-/// parse (all of this crate's tree-sitter use is in this module). The Rust bindings free what
-/// the C library hands them through the same functions.
-mod tree_sitter_allocator {
-    use std::alloc::{Layout, alloc, alloc_zeroed, dealloc, handle_alloc_error, realloc};
-    use std::ffi::c_void;
-    use std::sync::Once;
-
-    unsafe extern "C" {
-        /// From tree-sitter's `api.h`, linked in with the library.
-        fn ts_set_allocator(
-            new_malloc: Option<unsafe extern "C" fn(usize) -> *mut c_void>,
-            new_calloc: Option<unsafe extern "C" fn(usize, usize) -> *mut c_void>,
-            new_realloc: Option<unsafe extern "C" fn(*mut c_void, usize) -> *mut c_void>,
-            new_free: Option<unsafe extern "C" fn(*mut c_void)>,
-        );
-    }
-
-    /// Rust's deallocation needs the size, which C's `free` does not pass: each block starts with
-    /// a header holding it. 16 bytes keep the pointer handed out aligned as `malloc`'s is.
-    const HEADER: usize = 16;
-    const ALIGN: usize = 16;
-
-    pub fn install() {
-        static INSTALL: Once = Once::new();
-        // SAFETY: runs once, before any tree-sitter allocation (see the module comment); the four
-        // functions form one allocator family and abort rather than return null.
-        INSTALL.call_once(|| unsafe {
-            ts_set_allocator(Some(ts_malloc), Some(ts_calloc), Some(ts_realloc), Some(ts_free))
-        });
-    }
-
-    fn layout(size: usize) -> Layout {
-        size.checked_add(HEADER)
-            .and_then(|total| Layout::from_size_align(total, ALIGN).ok())
-            .unwrap_or_else(|| std::process::abort())
-    }
-
-    /// Writes the size into the header of a fresh block and returns the pointer after it.
-    ///
-    /// SAFETY: `block` is null or was allocated with `layout(size)`.
-    unsafe fn finish(block: *mut u8, size: usize) -> *mut c_void {
-        if block.is_null() {
-            handle_alloc_error(layout(size));
-        }
-        unsafe {
-            block.cast::<usize>().write(size);
-            block.add(HEADER).cast()
-        }
-    }
-
-    /// The start of the block behind a pointer this allocator returned, and its layout.
-    ///
-    /// SAFETY: `ptr` is non-null and came from one of these functions.
-    unsafe fn block_of(ptr: *mut c_void) -> (*mut u8, Layout) {
-        unsafe {
-            let block = ptr.cast::<u8>().sub(HEADER);
-            (block, layout(block.cast::<usize>().read()))
-        }
-    }
-
-    unsafe extern "C" fn ts_malloc(size: usize) -> *mut c_void {
-        unsafe { finish(alloc(layout(size)), size) }
-    }
-
-    unsafe extern "C" fn ts_calloc(count: usize, size: usize) -> *mut c_void {
-        let size = count.checked_mul(size).unwrap_or_else(|| std::process::abort());
-        // The header is zeroed too, then overwritten.
-        unsafe { finish(alloc_zeroed(layout(size)), size) }
-    }
-
-    unsafe extern "C" fn ts_realloc(ptr: *mut c_void, size: usize) -> *mut c_void {
-        if ptr.is_null() {
-            return unsafe { ts_malloc(size) };
-        }
-        unsafe {
-            let (block, old) = block_of(ptr);
-            finish(realloc(block, old, layout(size).size()), size)
-        }
-    }
-
-    unsafe extern "C" fn ts_free(ptr: *mut c_void) {
-        if !ptr.is_null() {
-            unsafe {
-                let (block, layout) = block_of(ptr);
-                dealloc(block, layout);
-            }
-        }
-    }
 }
 
 /// Compiles `source` as a pattern, rejecting what ast-grep rejects (no node, several nodes, a lone
@@ -339,7 +243,7 @@ mod tree_sitter_allocator {
 /// syntax errors or missing tokens.
 fn compile_pattern(source: &str, lang: CodeLang) -> Result<CompiledPattern, String> {
     // `Pattern::try_new` parses too.
-    tree_sitter_allocator::install();
+    crate::alloc::tree_sitter::install();
     let grammar = lang.grammar();
     let shown = shorten(source, 80);
     // ast-grep parses the pattern with `$` replaced by the language's placeholder character.

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, req};
+use crate::bytescan::next_digit;
 use crate::value::figure::{Figure, FigureKind, canonical_bytes, canonical_number, is_figure_number};
 use crate::value::{Str, Ty, Value, shorten};
 
@@ -54,30 +55,6 @@ fn scan_tokens(text: &str, mut found: impl FnMut(FigureKind, &str)) {
 /// A byte of a number run: `0-9`, `.` or `,`.
 fn is_run_byte(b: u8) -> bool {
     b.is_ascii_digit() || b == b'.' || b == b','
-}
-
-/// The index of the first ASCII digit at or after `from` (or the length). Prose is mostly
-/// letters, so 16 bytes are tested at a time.
-fn next_digit(bytes: &[u8], mut from: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_sub_epi8,
-        };
-        while from + 16 <= bytes.len() {
-            // SAFETY: SSE2 is part of x86_64; the load reads `from..from + 16`, inside `bytes`.
-            let mask = unsafe {
-                let chunk = _mm_loadu_si128(bytes.as_ptr().add(from).cast::<__m128i>());
-                let offset = _mm_sub_epi8(chunk, _mm_set1_epi8(b'0' as i8));
-                _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(9)), offset))
-            };
-            if mask != 0 {
-                return from + mask.trailing_zeros() as usize;
-            }
-            from += 16;
-        }
-    }
-    bytes[from..].iter().position(u8::is_ascii_digit).map_or(bytes.len(), |at| from + at)
 }
 
 /// The distinct figure tokens of a text, by kind and canonical value.
@@ -133,6 +110,7 @@ impl TokenSet {
         }
     }
 
+    #[cfg(test)]
     /// Every token, as kind and canonical value (for tests and explanations).
     pub fn tokens(&self) -> Vec<(FigureKind, String)> {
         let unpack = |key: u128| {

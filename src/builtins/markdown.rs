@@ -156,6 +156,7 @@ fn fenced_blocks(text: &str) -> impl Iterator<Item = (&str, &str, &str)> {
     })
 }
 
+#[cfg(test)]
 /// One fenced block: language and path as written on the fence line (stripped, `""` when absent),
 /// the path prefixed with `base` unless it is absolute, and the stripped code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +166,7 @@ pub struct CodeBlock {
     pub code: String,
 }
 
+#[cfg(test)]
 /// Every fenced code block of `text`, left to right, without overlaps.
 pub fn code_blocks(text: &str, base: &str) -> Vec<CodeBlock> {
     stripped_blocks(text, base)

@@ -55,7 +55,6 @@ pub struct Param {
 #[derive(Clone, Copy, Debug)]
 pub enum Default {
     Null,
-    Bool(bool),
     Number(f64),
     Str(&'static str),
     EmptyList,
@@ -65,7 +64,6 @@ impl Default {
     pub fn value(self) -> Value {
         match self {
             Default::Null => Value::Null,
-            Default::Bool(b) => Value::Bool(b),
             Default::Number(n) => Value::Number(n),
             Default::Str(s) => Value::str(s),
             Default::EmptyList => Value::list(Vec::new()),

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, Default, opt, req};
+pub use crate::bytescan::normalize_text;
 use crate::value::{Ty, Value, shorten};
 
 /// Python's `str.isspace()`: TAB, LF, VT, FF, CR, U+001C..U+001F, space, U+0085, NBSP, U+1680,
@@ -59,103 +60,6 @@ pub fn find_str(text: &str, needle: &str) -> Option<usize> {
 /// Python's `str.strip()` with no argument.
 pub fn python_strip(text: &str) -> &str {
     text.trim_matches(is_python_space)
-}
-
-/// ASCII `A-Z` lowered, every dash (U+002D, U+2010..U+2015, U+2212) and every space, TAB, LF, CR,
-/// VT, FF and NBSP turned into a space, runs of spaces collapsed to one space. Nothing else changes:
-/// no other case folding, no Unicode normalisation (NFC/NFKC), other whitespace is kept.
-pub fn normalize_text(text: &str) -> String {
-    // Works on bytes: ASCII is handled directly, other characters are copied whole (only
-    // U+00A0, U+2010..U+2015 and U+2212 among them are separators).
-    let bytes = text.as_bytes();
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
-    let mut after_space = false;
-    let mut i = 0;
-    // Where the byte loop may hand back to the 16-byte path (after a block it had to do itself).
-    let mut bytewise_until = 0;
-    while i < bytes.len() {
-        // Plain ASCII prose with single separators is rewritten 16 bytes at a time.
-        #[cfg(target_arch = "x86_64")]
-        if i >= bytewise_until {
-            if let Some(block) = normalize_ascii_block(bytes, i, after_space) {
-                out.extend_from_slice(&block);
-                after_space = block[15] == b' ';
-                i += 16;
-                continue;
-            }
-            bytewise_until = i + 16;
-        }
-        let b = bytes[i];
-        let (is_separator, width) = if b < 0x80 {
-            (matches!(b, b'-' | b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c), 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or('\u{fffd}');
-            (matches!(c, '\u{a0}' | '\u{2010}'..='\u{2015}' | '\u{2212}'), c.len_utf8())
-        };
-        if is_separator {
-            if !after_space {
-                out.push(b' ');
-            }
-            after_space = true;
-        } else {
-            if width == 1 {
-                out.push(b.to_ascii_lowercase());
-            } else {
-                out.extend_from_slice(&bytes[i..i + width]);
-            }
-            after_space = false;
-        }
-        i += width;
-    }
-    debug_assert!(std::str::from_utf8(&out).is_ok());
-    // SAFETY: `out` holds ASCII bytes and whole characters copied from `text`, so it is valid
-    // UTF-8 (checking it again cost 2% of grading tax).
-    unsafe { String::from_utf8_unchecked(out) }
-}
-
-/// The 16 bytes at `at` normalised, when they are all ASCII and no separator among them follows
-/// another (nor the first one a space already written): then each separator becomes one space and
-/// each `A-Z` is lowered, which is what the byte loop of [`normalize_text`] would write.
-#[cfg(target_arch = "x86_64")]
-fn normalize_ascii_block(bytes: &[u8], at: usize, after_space: bool) -> Option<[u8; 16]> {
-    use std::arch::x86_64::{
-        __m128i, _mm_add_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8,
-        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_storeu_si128, _mm_sub_epi8,
-    };
-    if at + 16 > bytes.len() {
-        return None;
-    }
-    let mut block = [0u8; 16];
-    // SAFETY: SSE2 is part of x86_64; the load reads `at..at + 16`, inside `bytes` as checked, and
-    // the store writes the 16 bytes of `block`.
-    unsafe {
-        let chunk = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
-        if _mm_movemask_epi8(chunk) != 0 {
-            return None; // a non-ASCII byte
-        }
-        let in_range = |low: u8, span: u8| {
-            let offset = _mm_sub_epi8(chunk, _mm_set1_epi8(low as i8));
-            _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(span as i8)), offset)
-        };
-        // TAB LF VT FF CR (0x09..=0x0D), space and `-`.
-        let separator = _mm_or_si128(
-            in_range(0x09, 4),
-            _mm_or_si128(
-                _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b' ' as i8)),
-                _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'-' as i8)),
-            ),
-        );
-        let mask = _mm_movemask_epi8(separator) as u32;
-        if mask & ((mask << 1) | after_space as u32) != 0 {
-            return None; // a run of separators: the byte loop collapses it
-        }
-        let upper = _mm_and_si128(in_range(b'A', 25), _mm_set1_epi8(0x20));
-        let lowered = _mm_add_epi8(chunk, upper);
-        let spaced =
-            _mm_or_si128(_mm_andnot_si128(separator, lowered), _mm_and_si128(separator, _mm_set1_epi8(b' ' as i8)));
-        _mm_storeu_si128(block.as_mut_ptr().cast::<__m128i>(), spaced);
-    }
-    Some(block)
 }
 
 /// Python's `str.split()` with no separator: runs of Python whitespace separate, no empty parts.

@@ -28,12 +28,6 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Compiled {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
 /// Stack for compiling: the passes recurse over the (bounded) depth of the AST.
 const COMPILE_STACK: usize = 256 << 20;
 

@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::builtins::Limits;
 use crate::check;
 use crate::diagnostic::{Diagnostic, SourceFile, render_github, render_with};
-use crate::run::{LoadError, grade_stream, load_grader};
+use crate::eval::Program;
+use crate::{Grader, LoadError};
 
 /// Exit codes (documented in README.md).
 pub mod exit {
@@ -258,22 +259,27 @@ pub(crate) fn read_source(path: &str) -> Option<String> {
     std::fs::read_to_string(path).map_err(|e| eprintln!("error: cannot read `{path}`: {e}")).ok()
 }
 
-/// Loads a grader, printing why when it cannot be loaded.
-pub(crate) fn load(grader: &str) -> Result<crate::eval::Program, u8> {
-    load_grader(grader).map_err(|e| match e {
-        LoadError::Io(m) => {
-            eprintln!("error: {m}");
+/// Loads a grader, printing why when it cannot be loaded; the error is the exit code.
+pub(crate) fn load_grader(grader: &str) -> Result<Grader, u8> {
+    Grader::load(grader).map_err(|e| match e {
+        LoadError::Io { .. } => {
+            eprintln!("error: {e}");
             exit::USAGE
         }
-        LoadError::Plan(m) => {
-            eprintln!("error: {m}");
+        LoadError::Plan { .. } => {
+            eprintln!("error: {e}");
             exit::FAILED
         }
-        LoadError::Rubric(file, diagnostics) => {
+        LoadError::Rubric { file, diagnostics } => {
             print_diagnostics(&file, &diagnostics);
             exit::FAILED
         }
     })
+}
+
+/// [`load_grader`] for the commands that work on the program itself (explain, test, diff).
+pub(crate) fn load(grader: &str) -> Result<std::sync::Arc<Program>, u8> {
+    load_grader(grader).map(Grader::into_program)
 }
 
 /// Opens a cases file, or standard input for `-`.
@@ -296,8 +302,8 @@ fn open_input(cases: &str) -> Result<Box<dyn io::Read + Send>, u8> {
 }
 
 fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limits: &Limits) -> u8 {
-    let program = match load(grader) {
-        Ok(p) => p,
+    let grader = match load_grader(grader) {
+        Ok(g) => g.with_limits(limits.clone()),
         Err(code) => return code,
     };
     // Grading reads and writes in large blocks of its own, so neither side is buffered again.
@@ -316,7 +322,7 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         None => Box::new(io::stdout()),
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let summary = match grade_stream(&program, &mut input, &mut output, jobs, limits) {
+    let summary = match grader.grade_stream(&mut input, &mut output, jobs) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -38,6 +38,8 @@
 //!   (`not // x` ...) moves to its own line before the item.
 
 mod comments;
+#[cfg(test)]
+mod fixture_tests;
 
 use std::cell::RefCell;
 

@@ -7,6 +7,7 @@
 //! Duplicate keys keep the last value, as in Python.
 
 use super::case::Projection;
+use crate::bytescan::{BlockScan, find_string_special, special_block, special_wide_block, string_blocks};
 use crate::value::{Map, Str, Value};
 
 /// Containers nested deeper than this are rejected (Python's `json.loads` stops near 1,000 too).
@@ -176,6 +177,7 @@ thread_local! {
     static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
 }
 
+#[cfg(test)]
 /// Whether `text` is one valid JSON document (builds nothing).
 pub fn is_valid(text: &str) -> bool {
     let mut reader = Reader::new(text);
@@ -192,6 +194,7 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[cfg(test)]
     fn new(text: &'a str) -> Reader<'a> {
         Reader::with_scratch(text, Scratch::default())
     }
@@ -795,220 +798,6 @@ fn string_end_in_first_block(bytes: &[u8], at: usize) -> Option<usize> {
     (mask != 0 && bytes[first] == b'"').then_some(first + 1)
 }
 
-/// The index of the first `"`, `\\` or control character at or after `from` (or the length).
-#[inline]
-fn find_string_special(bytes: &[u8], mut from: usize) -> usize {
-    loop {
-        let (block, mask) = special_block(bytes, from);
-        if mask != 0 {
-            return block + mask.trailing_zeros() as usize;
-        }
-        if block + 16 >= bytes.len() {
-            return bytes.len();
-        }
-        from = block + 16;
-    }
-}
-
-fn is_string_special(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
-}
-
-/// Where [`string_blocks`] left a string.
-#[derive(Debug, PartialEq)]
-enum BlockScan {
-    /// The string ends just before `after`.
-    End { after: usize, escaped: bool },
-    /// Plain up to `from` (which is not inside an escape); what follows needs the byte-exact loop.
-    Unsure { from: usize, escaped: bool },
-}
-
-/// Follows a string's contents from `pos` (not inside an escape) 64 bytes at a time. Escapes are
-/// found with bit arithmetic rather than one branch each (code and chat text are dense with `\n`):
-/// a block is passed when its unescaped quotes, control characters and escapes are all accounted
-/// for, and handed back as [`BlockScan::Unsure`] at its start when anything before the closing
-/// quote is not plain text or a one-character escape.
-fn string_blocks(bytes: &[u8], pos: usize) -> BlockScan {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, as just checked.
-        return unsafe { string_blocks_avx2(bytes, pos) };
-    }
-    string_blocks_with(bytes, pos, special_masks)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn string_blocks_avx2(bytes: &[u8], pos: usize) -> BlockScan {
-    // SAFETY (of the closure): the caller checked that the CPU has AVX2.
-    string_blocks_with(bytes, pos, |bytes, at| unsafe { special_masks_avx2(bytes, at) })
-}
-
-/// Bytes in one-character escapes after a backslash (`\u` and anything else go byte-exact).
-static SIMPLE_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    let simple = b"\"\\/bfnrt";
-    while i < simple.len() {
-        table[simple[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
-
-#[inline(always)]
-fn string_blocks_with(bytes: &[u8], mut pos: usize, masks: impl Fn(&[u8], usize) -> SpecialMasks) -> BlockScan {
-    let mut escaped = false;
-    while pos + 64 <= bytes.len() {
-        let SpecialMasks { quote, backslash, control, letter_n } = masks(bytes, pos);
-        let (escaping, escaped_bytes) = escapes(backslash);
-        let quotes = quote & !escaped_bytes;
-        // The bytes before the closing quote (all of them when it is not in this block).
-        let before = quotes.wrapping_sub(1) & !quotes;
-        let escapes_before = escaped_bytes & before;
-        if control & before != 0 {
-            return BlockScan::Unsure { from: pos, escaped };
-        }
-        if escapes_before != 0 {
-            escaped = true;
-            // `\n`, `\"` and `\\` (most escapes in code and chat text) are known from the masks;
-            // only the others are looked up.
-            let mut others = escapes_before & !(letter_n | quote | backslash);
-            while others != 0 {
-                if !SIMPLE_ESCAPE[bytes[pos + others.trailing_zeros() as usize] as usize] {
-                    return BlockScan::Unsure { from: pos, escaped };
-                }
-                others &= others - 1;
-            }
-        }
-        if quotes != 0 {
-            return BlockScan::End { after: pos + quotes.trailing_zeros() as usize + 1, escaped };
-        }
-        // A backslash in the last byte escapes the next block's first: start there at it instead.
-        pos += if escaping >> 63 != 0 { 63 } else { 64 };
-    }
-    BlockScan::Unsure { from: pos, escaped }
-}
-
-/// Of a block's backslashes (bit k = byte k), those that escape the byte after them, and the bytes
-/// they escape (the block starts outside an escape). A run of backslashes escapes alternately, so
-/// subtracting each run's start from its odd-position bits finds the runs of odd length (the
-/// bit trick of simdjson's `json_escape_scanner`).
-#[inline(always)]
-fn escapes(backslash: u64) -> (u64, u64) {
-    const ODD_BITS: u64 = 0xAAAA_AAAA_AAAA_AAAA;
-    let codes = ((backslash << 1) | ODD_BITS).wrapping_sub(backslash) ^ ODD_BITS;
-    (codes & backslash, codes ^ backslash)
-}
-
-/// The `"`, `\\` and control characters among 64 bytes (bit k = byte `at + k`), and the letters
-/// `n` (which an escape makes a newline).
-struct SpecialMasks {
-    quote: u64,
-    backslash: u64,
-    control: u64,
-    letter_n: u64,
-}
-
-/// [`SpecialMasks`] of the 64 bytes at `at..at + 64` (inside `bytes`), 16 bytes at a time.
-#[inline(always)]
-fn special_masks(bytes: &[u8], at: usize) -> SpecialMasks {
-    let block = &bytes[at..at + 64];
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
-        };
-        let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0, letter_n: 0 };
-        for k in 0..4 {
-            // SAFETY: SSE2 is part of x86_64; the load reads 16 of the block's 64 bytes.
-            unsafe {
-                let chunk = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
-                let bits = |v| u64::from(_mm_movemask_epi8(v) as u16) << (16 * k);
-                masks.quote |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8)));
-                masks.backslash |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8)));
-                masks.control |= bits(_mm_cmpeq_epi8(_mm_min_epu8(chunk, _mm_set1_epi8(0x1F)), chunk));
-                masks.letter_n |= bits(_mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'n' as i8)));
-            }
-        }
-        masks
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let bits = |f: fn(u8) -> bool| block.iter().enumerate().fold(0u64, |m, (k, &b)| m | (u64::from(f(b)) << k));
-        SpecialMasks {
-            quote: bits(|b| b == b'"'),
-            backslash: bits(|b| b == b'\\'),
-            control: bits(|b| b < 0x20),
-            letter_n: bits(|b| b == b'n'),
-        }
-    }
-}
-
-/// [`special_masks`] 32 bytes at a time.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-#[inline]
-unsafe fn special_masks_avx2(bytes: &[u8], at: usize) -> SpecialMasks {
-    use std::arch::x86_64::{
-        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8, _mm256_set1_epi8,
-    };
-    let block = &bytes[at..at + 64];
-    let mut masks = SpecialMasks { quote: 0, backslash: 0, control: 0, letter_n: 0 };
-    for k in 0..2 {
-        // SAFETY: the load reads 32 of the block's 64 bytes.
-        let chunk = unsafe { _mm256_loadu_si256(block.as_ptr().add(32 * k).cast::<__m256i>()) };
-        let bits = |v| u64::from(_mm256_movemask_epi8(v) as u32) << (32 * k);
-        masks.quote |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'"' as i8)));
-        masks.backslash |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'\\' as i8)));
-        masks.control |= bits(_mm256_cmpeq_epi8(_mm256_min_epu8(chunk, _mm256_set1_epi8(0x1F)), chunk));
-        masks.letter_n |= bits(_mm256_cmpeq_epi8(chunk, _mm256_set1_epi8(b'n' as i8)));
-    }
-    masks
-}
-
-/// The 32 bytes from `at` as [`special_block`] would mark them, as two blocks in one mask (fewer
-/// near the end of the input): the block's start, its width (32 or 16) and the mask.
-#[inline(always)]
-fn special_wide_block(bytes: &[u8], at: usize) -> (usize, usize, u32) {
-    if at + 32 <= bytes.len() {
-        let (_, low) = special_block(bytes, at);
-        let (_, high) = special_block(bytes, at + 16);
-        return (at, 32, low | (high << 16));
-    }
-    let (block, mask) = special_block(bytes, at);
-    (block, 16, mask)
-}
-
-/// The 16 bytes from `at` (fewer at the end of the input) as a bit mask of the `"`, `\\` and
-/// control characters among them (bit k = byte `at + k`).
-#[inline(always)]
-fn special_block(bytes: &[u8], at: usize) -> (usize, u32) {
-    #[cfg(target_arch = "x86_64")]
-    if at + 16 <= bytes.len() {
-        use std::arch::x86_64::{
-            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        };
-        // SAFETY: SSE2 is part of x86_64, so the intrinsics are always available; the load reads
-        // the 16 bytes at `at..at + 16`, inside `bytes` as just checked.
-        let mask = unsafe {
-            let chunk = _mm_loadu_si128(bytes.as_ptr().add(at).cast::<__m128i>());
-            let special = _mm_or_si128(
-                _mm_or_si128(
-                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'"' as i8)),
-                    _mm_cmpeq_epi8(chunk, _mm_set1_epi8(b'\\' as i8)),
-                ),
-                _mm_cmpeq_epi8(_mm_min_epu8(chunk, _mm_set1_epi8(0x1F)), chunk),
-            );
-            _mm_movemask_epi8(special) as u32
-        };
-        return (at, mask);
-    }
-    let rest = bytes.get(at..).unwrap_or_default();
-    let mask = rest.iter().take(16).enumerate().fold(0u32, |m, (k, &b)| m | (u32::from(is_string_special(b)) << k));
-    (at, mask)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1225,29 +1014,6 @@ mod tests {
         }
     }
     #[test]
-    fn escapes_in_a_block_are_the_bytes_after_odd_runs_of_backslashes() {
-        let mut random = crate::testing::xorshift(0x2545F4914F6CDD1D);
-        for _ in 0..100_000 {
-            let seed = random();
-            // Dense runs of backslashes: about three bits in four set.
-            let backslash = seed | (seed >> 1).rotate_left(17);
-            let (mut escaping, mut escaped) = (0u64, 0u64);
-            let mut k = 0;
-            while k < 64 {
-                if backslash >> k & 1 == 1 {
-                    escaping |= 1 << k;
-                    if k < 63 {
-                        escaped |= 1 << (k + 1);
-                    }
-                    k += 2;
-                } else {
-                    k += 1;
-                }
-            }
-            assert_eq!(escapes(backslash), (escaping, escaped), "{backslash:064b}");
-        }
-    }
-    #[test]
     fn short_strings_come_back_as_built() {
         let mut strings = ShortStrings::default();
         let texts: Vec<String> = (0..2000).map(|i| format!("{}{i}", "k".repeat(i % 30))).collect();
@@ -1257,19 +1023,6 @@ mod tests {
             }
         }
         assert_eq!(strings.get(""), "");
-    }
-    #[test]
-    fn string_blocks_agree_with_and_without_avx2() {
-        let pieces: [&[u8]; 8] = [b"a", b"\\", b"\"", b"\\n", b"\t", b"\\u", b"0123456789abcdef", "é".as_bytes()];
-        let mut random = crate::testing::xorshift(0x9E3779B97F4A7C15);
-        for _ in 0..20_000 {
-            let mut text = Vec::new();
-            while text.len() < 200 {
-                text.extend_from_slice(pieces[(random() % 8) as usize]);
-            }
-            let portable = string_blocks_with(&text, 0, special_masks);
-            assert_eq!(string_blocks(&text, 0), portable, "{}", String::from_utf8_lossy(&text));
-        }
     }
     #[test]
     fn strings_find_their_end_across_the_sixteen_byte_steps() {

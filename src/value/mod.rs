@@ -140,20 +140,7 @@ impl Map {
     }
 }
 
-/// `scratch[start..]` moved into one shared slice of exactly its size; `scratch` keeps `..start`.
-/// (A plain `drain(..).collect()` goes element by element through the iterator.)
-pub fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> Shared<[T]> {
-    let moved = &scratch[start..];
-    let mut slots = triomphe::UniqueArc::<[std::mem::MaybeUninit<T>]>::new_uninit_slice(moved.len());
-    // SAFETY: the elements' bits are copied into the new, uninitialised slice of the same length
-    // (the two do not overlap); `set_len` then forgets them in `scratch` without dropping them, so
-    // each is owned exactly once, and every element of the slice is initialised.
-    unsafe {
-        std::ptr::copy_nonoverlapping(moved.as_ptr(), slots.as_mut_ptr().cast::<T>(), moved.len());
-        scratch.set_len(start);
-        triomphe::UniqueArc::assume_init_slice(slots).shareable()
-    }
-}
+pub(crate) use crate::alloc::drain_to_shared;
 
 /// The byte order of two keys. Keys of an object mostly differ in their first byte, which decides
 /// without a call to `memcmp`.

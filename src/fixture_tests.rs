@@ -2,13 +2,14 @@
 //! `tests/fixtures/diagnostics/*.rubric` their rendered diagnostics (fixed theme, width 80, no links),
 //! and the shipped rubrics their compiled plans.
 
-use rubric::check::compile;
-use rubric::diagnostic::{SourceFile, render};
+use crate::check::compile;
+use crate::diagnostic::{SourceFile, render};
 
 fn settings(name: &str) -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.set_snapshot_suffix(name.to_string());
     s.set_prepend_module_to_snapshot(false);
+    s.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots"));
     s.set_omit_expression(true);
     s
 }
@@ -19,9 +20,9 @@ fn file_name(path: &std::path::Path) -> String {
 
 #[test]
 fn syntax_fixtures() {
-    insta::glob!("fixtures/syntax/*.rubric", |path| {
+    insta::glob!("../tests/fixtures/syntax", "*.rubric", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let out = match rubric::syntax::parse(&text) {
+        let out = match crate::syntax::parse(&text) {
             Ok(ast) => format!("{ast:#?}"),
             Err(ds) => {
                 let file = SourceFile::new(format!("{}.rubric", file_name(path)), text.clone());
@@ -34,7 +35,7 @@ fn syntax_fixtures() {
 
 #[test]
 fn diagnostic_fixtures() {
-    insta::glob!("fixtures/diagnostics/*.rubric", |path| {
+    insta::glob!("../tests/fixtures/diagnostics", "*.rubric", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let file = SourceFile::new(format!("{}.rubric", file_name(path)), text);
         let compiled = compile(&file);
