@@ -183,6 +183,66 @@ pub fn selector(rule: Pair<Rule>) -> Parsed<Selector> {
     }
 }
 
+/// An error located at `span` (a well-typedness error of RFC 9535, 2.4.3).
+fn located_error(span: pest::Span, message: String) -> JsonPathError {
+    JsonPathError::PestError(Box::new(pest::error::Error::new_from_span(
+        pest::error::ErrorVariant::CustomError { message },
+        span,
+    )))
+}
+
+/// A query made only of name and index selectors: it selects at most one node.
+fn is_singular(segments: &[Segment]) -> bool {
+    segments.iter().all(|s| {
+        matches!(
+            s,
+            Segment::Selector(Selector::Name(_)) | Segment::Selector(Selector::Index(_))
+        )
+    })
+}
+
+/// A function whose result is a value (`ValueType`), which must be compared, not tested.
+fn returns_value(name: &str) -> bool {
+    matches!(name, "length" | "count" | "value")
+}
+
+/// RFC 9535, 2.4.3: an argument of type `ValueType` is a literal, a singular query or a function
+/// returning a value; one of type `NodesType` is a query.
+fn check_argument(name: &str, arg: &FnArg, span: pest::Span) -> Parsed<()> {
+    let is_value = match arg {
+        FnArg::Literal(_) => true,
+        FnArg::Test(test) => match &**test {
+            Test::RelQuery(segments) => is_singular(segments),
+            Test::AbsQuery(q) => is_singular(&q.segments),
+            Test::Function(f) => returns_value(function_name(f)),
+        },
+        FnArg::Filter(_) => false,
+    };
+    let is_nodes = matches!(arg, FnArg::Test(t) if matches!(**t, Test::RelQuery(_) | Test::AbsQuery(_)));
+    match name {
+        "length" | "match" | "search" if !is_value => Err(located_error(
+            span,
+            format!("`{name}()` takes a value: a literal, a singular query (names and indices only) or a function that returns a value"),
+        )),
+        "count" | "value" if !is_nodes => Err(located_error(
+            span,
+            format!("`{name}()` takes a query (`@...` or `$...`)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn function_name(f: &TestFunction) -> &str {
+    match f {
+        TestFunction::Custom(name, _) => name,
+        TestFunction::Length(_) => "length",
+        TestFunction::Value(_) => "value",
+        TestFunction::Count(_) => "count",
+        TestFunction::Search(..) => "search",
+        TestFunction::Match(..) => "match",
+    }
+}
+
 pub fn function_expr(rule: Pair<Rule>) -> Parsed<TestFunction> {
     let fn_str = rule.as_str();
     let mut elems = rule.into_inner();
@@ -206,13 +266,16 @@ pub fn function_expr(rule: Pair<Rule>) -> Parsed<TestFunction> {
         let mut args = vec![];
         for arg in elems {
             let next = next_down(arg)?;
-            match next.as_rule() {
-                Rule::literal => args.push(FnArg::Literal(literal(next)?)),
-                Rule::test => args.push(FnArg::Test(Box::new(test(next)?))),
-                Rule::logical_expr => args.push(FnArg::Filter(logical_expr(next)?)),
+            let span = next.as_span();
+            let parsed = match next.as_rule() {
+                Rule::literal => FnArg::Literal(literal(next)?),
+                Rule::test => FnArg::Test(Box::new(test(next)?)),
+                Rule::logical_expr => FnArg::Filter(logical_expr(next)?),
 
                 _ => return Err(next.into()),
-            }
+            };
+            check_argument(name, &parsed, span)?;
+            args.push(parsed);
         }
 
         TestFunction::try_new(name, args)
@@ -480,7 +543,20 @@ pub fn filter_atom(pair: Pair<Rule>) -> Parsed<FilterAtom> {
             for r in rule.into_inner() {
                 match r.as_rule() {
                     Rule::not_op => not = true,
-                    Rule::test => test_expr = Some(test(r)?),
+                    Rule::test => {
+                        let span = r.as_span();
+                        let t = test(r)?;
+                        if let Test::Function(f) = &t {
+                            let name = function_name(f);
+                            if returns_value(name) {
+                                return Err(located_error(
+                                    span,
+                                    format!("the result of `{name}()` is a value, not a test: compare it (`{name}(...) > 0`)"),
+                                ));
+                            }
+                        }
+                        test_expr = Some(t)
+                    }
                     _ => (),
                 }
             }
@@ -499,14 +575,18 @@ pub fn comparable(rule: Pair<Rule>) -> Parsed<Comparable> {
         Rule::literal => Ok(Comparable::Literal(literal(rule)?)),
         Rule::singular_query => Ok(Comparable::SingularQuery(singular_query(rule)?)),
         Rule::function_expr => {
+            let span = rule.as_span();
             let tf = function_expr(rule)?;
             if tf.is_comparable() {
                 Ok(Comparable::Function(tf))
             } else {
-                Err(JsonPathError::InvalidJsonPath(format!(
-                    "Function {} is not comparable",
-                    tf.to_string()
-                )))
+                Err(located_error(
+                    span,
+                    format!(
+                        "the result of `{}()` is a test, not a value: it cannot be compared",
+                        function_name(&tf)
+                    ),
+                ))
             }
         }
         _ => Err(rule.into()),

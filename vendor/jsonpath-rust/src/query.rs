@@ -364,8 +364,8 @@ mod tests {
             "$..book[2,3]['title','price']",
             vec![
                 (&js1, "$['store']['book'][2]['title']"),
-                (&js3, "$['store']['book'][3]['title']"),
                 (&js2, "$['store']['book'][2]['price']"),
+                (&js3, "$['store']['book'][3]['title']"),
                 (&js4, "$['store']['book'][3]['price']"),
             ],
         );
@@ -1034,5 +1034,44 @@ mod tests {
         assert_eq!(v1, v2);
 
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod rfc9535_patches {
+    use crate::parser::parse_json_path;
+    use crate::query::js_path;
+    use serde_json::{json, Value};
+
+    fn values(path: &str, doc: &Value) -> Vec<Value> {
+        js_path(path, doc).unwrap().into_iter().map(|r| r.val().clone()).collect()
+    }
+
+    #[test]
+    fn several_selectors_give_each_node_s_matches_in_turn() {
+        let doc = json!({"o": [{"a": "b", "d": "e"}, {"a": "c", "d": "f"}]});
+        assert_eq!(values("$..['a','d']", &doc), [json!("b"), json!("e"), json!("c"), json!("f")]);
+    }
+
+    #[test]
+    fn a_nested_filter_selects_children_of_the_current_node() {
+        let doc = json!([[0, 1], [0, 2], [3]]);
+        assert_eq!(values("$[?@[?@>1]]", &doc), [json!([0, 2]), json!([3])]);
+    }
+
+    #[test]
+    fn ill_typed_function_uses_are_rejected_where_they_are() {
+        for (path, at) in [("$[?count(@..*)]", 3), ("$[?length(@.*)<3]", 10), ("$[?value(@.a)]", 3), ("$[?match(@.a, 'x')==true]", 3)] {
+            match parse_json_path(path) {
+                Err(crate::parser::errors::JsonPathError::PestError(e)) => {
+                    let start = match e.location {
+                        pest::error::InputLocation::Pos(p) => p,
+                        pest::error::InputLocation::Span((s, _)) => s,
+                    };
+                    assert_eq!(start, at, "{path}: {e}");
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ impl Query for FilterAtom {
     fn process<'a, T: Queryable>(&self, state: State<'a, T>) -> State<'a, T> {
         match self {
             FilterAtom::Filter { expr, not } => {
-                let bool_res = expr.process(state);
+                let bool_res = expr.process_elem(state);
                 if *not {
                     invert_bool(bool_res)
                 } else {
@@ -97,12 +97,13 @@ mod tests {
         let atom_or = atom!(!filter_!(or f1.clone(), f2.clone()));
         let atom_and = atom!(!filter_!(and f1, f2));
 
+        // On {"a": 1, "b": 2}: `@ > 2` is false and `@.b != @.a` true, so `!(f1 || f2)` is false.
         assert_eq!(
             atom_or
                 .process(state.clone())
                 .ok_val()
                 .and_then(|v| v.as_bool()),
-            Some(true)
+            Some(false)
         );
         assert_eq!(
             atom_and.process(state).ok_val().and_then(|v| v.as_bool()),

@@ -6,10 +6,10 @@ use crate::query::Query;
 impl Query for Filter {
     fn process<'a, T: Queryable>(&self, state: State<'a, T>) -> State<'a, T> {
         let root = state.root;
+        // As a selector, a filter always selects children, also of a current node `@` (a nested
+        // filter `$[?@[?@>1]]`); the condition alone is evaluated by `process_elem`.
         state.flat_map(|p| {
-            if p.is_internal() {
-                Data::Value(self.filter_item(p, root).into())
-            } else if let Some(items) = p.inner.as_array() {
+            if let Some(items) = p.inner.as_array() {
                 Data::Refs(
                     items
                         .into_iter()
@@ -34,10 +34,11 @@ impl Query for Filter {
 }
 
 impl Filter {
-    fn process_elem<'a, T: Queryable>(&self, state: State<'a, T>) -> State<'a, T> {
+    /// Evaluates the condition on the current node: a boolean state.
+    pub(crate) fn process_elem<'a, T: Queryable>(&self, state: State<'a, T>) -> State<'a, T> {
         let process_cond = |filter: &Filter| {
             filter
-                .process(state.clone())
+                .process_elem(state.clone())
                 .ok_val()
                 .and_then(|v| v.as_bool())
                 .unwrap_or_default()

@@ -13,15 +13,19 @@ impl Query for Segment {
     }
 }
 
+/// RFC 9535 2.5.1.2: for each input node in turn, the results of the selectors in order (not all
+/// the nodes for the first selector, then all for the second).
 fn process_selectors<'a, T: Queryable>(
     step: State<'a, T>,
     selectors: &Vec<Selector>,
 ) -> State<'a, T> {
-    selectors
-        .into_iter()
-        .map(|s| s.process(step.clone()))
-        .reduce(State::reduce)
-        .unwrap_or(step.root.into())
+    let root = step.root;
+    step.flat_map(|node| {
+        selectors
+            .iter()
+            .map(|s| s.process(State::data(root, Data::Ref(node.clone()))).data)
+            .fold(Data::Refs(Vec::new()), Data::reduce)
+    })
 }
 
 fn process_descendant<T: Queryable>(data: Pointer<T>) -> Data<T> {

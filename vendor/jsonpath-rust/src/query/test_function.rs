@@ -28,7 +28,7 @@ impl Query for FnArg {
         match self {
             FnArg::Literal(lit) => lit.process(step),
             FnArg::Test(test) => test.process(step),
-            FnArg::Filter(filter) => filter.process(step),
+            FnArg::Filter(filter) => filter.process_elem(step),
         }
     }
 }
