@@ -50,3 +50,40 @@ fn absolute_reference_under_a_descendant_segment_is_read() {
     let body = "score len(sample..[?@.id == $.item.target_id])";
     assert_eq!(score("abs-under-descendant", body, TARGET_CASE), 2.0);
 }
+
+#[test]
+fn absolute_reference_in_a_nested_filter_is_read() {
+    let case = r#"{"item":{"wanted":"x"},"sample":{"output_json":{"groups":[{"tags":["x","y"]},{"tags":["z"]},{"tags":["x"]}]}}}"#;
+    let body = "score len(sample.output_json.groups[?@.tags[?@ == $.item.wanted]])";
+    assert_eq!(score("abs-nested", body, case), 2.0);
+}
+
+// RFC 9535 allows blanks between segments, not between a dot and its name.
+#[test]
+fn blanks_may_separate_path_segments() {
+    let case = r#"{"item":{},"sample":{"output_json":{"a":[{"b":1},{"b":2}]}}}"#;
+    assert_eq!(score("blanks", "score sample.output_json.a [1]\n    .b", case), 2.0);
+    assert_eq!(score("blanks-wildcard", "score sum(sample.output_json.a [*] .b)", case), 3.0);
+}
+
+#[test]
+fn a_blank_after_a_path_dot_is_an_error_where_it_is() {
+    let dir = Scratch::new("dot-blank");
+    let source = dir.join("r.rubric");
+    std::fs::write(&source, "rubric r {\n  score len(sample.xs. b)\n}\n").unwrap();
+    let o = rubric(&["check", "--format", "github", source.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains(",line=2,col=24,"), "{}", stdout(&o));
+}
+
+#[test]
+fn an_ill_typed_function_in_a_filter_is_a_located_path_error() {
+    let dir = Scratch::new("fn-type");
+    let source = dir.join("r.rubric");
+    std::fs::write(&source, "rubric r {\n  score len(sample.xs[?length(@.*) < 3])\n}\n").unwrap();
+    let o = rubric(&["check", "--format", "github", source.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains(",line=2,col=31,title=rubric::bad_path::"), "{out}");
+    assert!(out.contains("`length()` takes a value"), "{out}");
+}
