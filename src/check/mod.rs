@@ -750,11 +750,11 @@ impl<'a> Checker<'a> {
                 (Node::Path { path: jsonpath, singular }, if singular { Ty::DATA } else { Ty::LIST })
             }
             Err(err) => {
-                let (at, msg) = jsonpath_error(&err);
+                let (at, len, msg) = jsonpath_error(&err);
                 let offset =
                     (span.start as isize + at as isize + shift).clamp(span.start as isize, span.end as isize) as usize;
                 self.error(
-                    Diagnostic::error("rubric::bad_path", format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + 1).min(span.end.max(offset))), msg)
+                    Diagnostic::error("rubric::bad_path", format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + len.max(1)).min(span.end.max(offset))), msg)
                         .with_label(span, "in this path")
                         .with_help("paths follow RFC 9535 JSONPath after the root: `sample.a.b`, `item.xs[0]`, `sample.xs[*].name`, `item..id`"),
                 );
@@ -954,17 +954,18 @@ fn number_literal(e: &Expr) -> Option<f64> {
     }
 }
 
-fn jsonpath_error(e: &jsonpath_rust::parser::errors::JsonPathError) -> (usize, String) {
+/// Where in the JSONPath text an error lies (offset and length) and what it is.
+fn jsonpath_error(e: &jsonpath_rust::parser::errors::JsonPathError) -> (usize, usize, String) {
     use jsonpath_rust::parser::errors::JsonPathError;
     match e {
         JsonPathError::PestError(pe) => {
-            let at = match pe.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((s, _)) => s,
+            let (at, len) = match pe.location {
+                pest::error::InputLocation::Pos(p) => (p, 1),
+                pest::error::InputLocation::Span((s, e)) => (s, e.saturating_sub(s)),
             };
-            (at, pe.variant.message().to_string().replace("jp_query", "a path").replace("EOI", "end of path"))
+            (at, len, pe.variant.message().to_string().replace("jp_query", "a path").replace("EOI", "end of path"))
         }
-        other => (0, other.to_string()),
+        other => (0, 1, other.to_string()),
     }
 }
 

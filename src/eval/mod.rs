@@ -98,7 +98,8 @@ impl Program {
             let mut lower = Lowerer { paths: &mut paths };
             plan.items.iter().map(|i| lower.item(i)).collect::<Result<Vec<_>, String>>()?
         };
-        let projection = crate::input::case::Projection::for_case(paths.iter().map(|p| p.prefix.as_slice()));
+        let projection =
+            crate::input::case::Projection::for_case(paths.iter().flat_map(|p| p.reads.iter().map(Vec::as_slice)));
         Ok(Program { plan, items, projection })
     }
 
