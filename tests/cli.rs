@@ -304,3 +304,14 @@ fn nova_lambda_samples_are_graded() {
         .collect();
     assert_eq!(scores, [1.0, 0.0]);
 }
+
+/// `fmt --check` prints a unified diff: every hunk, unchanged lines as context.
+#[test]
+fn fmt_check_prints_a_unified_diff_of_every_hunk() {
+    let o = rubric(&["fmt", "--check", "tests/fixtures/cli/two_hunks.rubric"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "1 file would be reformatted\n");
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("fmt_check_two_hunks", stdout(&o));
+    });
+}
