@@ -77,14 +77,51 @@ fn a_wrong_score_and_an_unknown_id_fail() {
 }
 
 #[test]
-fn an_invalid_sidecar_or_path_is_a_usage_error() {
+fn an_invalid_sidecar_fails_at_its_line_and_column_and_a_bad_path_is_a_usage_error() {
     let dir = scratch("invalid");
     std::fs::copy(manifest("rubrics/chem.rubric"), dir.join("chem.rubric")).unwrap();
+    std::fs::copy(manifest("rubrics/tax.rubric"), dir.join("tax.rubric")).unwrap();
+    std::fs::copy(manifest("rubrics/tax.tests.yaml"), dir.join("tax.tests.yaml")).unwrap();
     std::fs::write(dir.join("chem.tests.yaml"), "examples:\n  - name: a\n    scroe: 1\n").unwrap();
     let o = rubric(&["test", dir.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stderr(&o).contains("scroe"), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let sidecar = dir.join("chem.tests.yaml");
+    assert!(out.contains(&format!("\n{}:3:5: examples[0]: unknown field `scroe`", sidecar.display())), "{out}");
+    assert!(out.contains("test chem.rubric ... FAILED"), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("test result: FAILED. ") && last.ends_with(" passed, 1 failed"), "{out}");
+    assert!(!last.starts_with("test result: FAILED. 0 passed"), "the other rubric's examples still run: {out}");
     assert_eq!(rubric(&["test", "no/such/dir"]).status.code(), Some(2));
+}
+
+/// Examples that expect a data error: `error: true`, or a part of its message.
+fn nova_tool_example(dir: &std::path::Path, error: &str) -> std::process::Output {
+    std::fs::copy(manifest("rubrics/nova_tool.rubric"), dir.join("nova_tool.rubric")).unwrap();
+    let example = format!("examples:\n  - name: no_reference\n    sample: {{}}\n    item: {{}}\n{error}");
+    std::fs::write(dir.join("nova_tool.tests.yaml"), example).unwrap();
+    rubric(&["test", dir.join("nova_tool.rubric").to_str().unwrap()])
+}
+
+#[test]
+fn an_example_can_expect_a_part_of_the_error_message() {
+    let dir = scratch("error-text");
+    let o = nova_tool_example(&dir, "    error: \"`item.reference_answer.tool_called` is missing\"\n");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = nova_tool_example(&dir, "    error: \"division by zero\"\n");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error: expected an error containing \"division by zero\", got: "), "{out}");
+}
+
+#[test]
+fn an_unexpected_error_suggests_expecting_it() {
+    let dir = scratch("unexpected-error");
+    let o = nova_tool_example(&dir, "    score: 0\n");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("  error: unexpected: "), "{out}");
+    assert!(out.contains("  help: if the case should fail, say so in the example: `error: true`"), "{out}");
 }
 
 #[test]
