@@ -186,6 +186,33 @@ fn diff_names_a_changed_weight_and_shows_the_reward_delta() {
 }
 
 #[test]
+fn diff_bounds_the_attainable_score_by_the_score_expression_or_says_it_cannot() {
+    let dir = scratch("attainable");
+    let rubric_with = |weight: &str, score: &str| {
+        format!(
+            "rubric r \"capped\" {{\n  criterion a +{weight} \"a\" {{ sample.a == 1 }}\n  criterion b +0.5 \"b\" {{ sample.b == 1 }}\n  {score}\n}}\n"
+        )
+    };
+    let (old, new, unbounded) = (dir.join("old.rubric"), dir.join("new.rubric"), dir.join("unbounded.rubric"));
+    std::fs::write(&old, rubric_with("0.7", "score clamp(total, 0, 1)")).unwrap();
+    std::fs::write(&new, rubric_with("0.8", "score clamp(total, 0, 1)")).unwrap();
+    std::fs::write(&unbounded, rubric_with("0.8", "score total * (sample.boost ?? 1)")).unwrap();
+    let o = rubric(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(stdout(&o).contains("\nmax attainable: 1 (unchanged)\n"), "{}", stdout(&o));
+    let o = rubric(&["diff", old.to_str().unwrap(), unbounded.to_str().unwrap()]);
+    let expected = format!(
+        "\nmax attainable: 1 -> not bounded (the score expression at {}:4:9 has no upper bound)\n",
+        unbounded.display()
+    );
+    assert!(stdout(&o).contains(&expected), "{}", stdout(&o));
+    let o = rubric(&["diff", old.to_str().unwrap(), unbounded.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json output");
+    assert_eq!(v["max_attainable"]["old"], 1.0);
+    assert_eq!(v["max_attainable"]["new"], serde_json::Value::Null);
+    assert!(v["max_attainable"]["new_unbounded"].as_str().unwrap().contains("has no upper bound"), "{v}");
+}
+
+#[test]
 fn a_rubric_means_the_same_as_itself_and_its_plan() {
     let o = rubric(&["diff", "rubrics/runloop.rubric", "rubrics/runloop.rubric"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
