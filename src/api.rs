@@ -175,6 +175,18 @@ impl Grader {
     ) -> io::Result<Summary> {
         run::grade_stream(&self.program, input, output, jobs, &self.limits)
     }
+
+    /// [`Grader::grade_stream`], adding the number of lines graded so far to `graded_lines` as it
+    /// goes (a chunk at a time), for a progress display on another thread.
+    pub fn grade_stream_counting(
+        &self,
+        input: &mut (dyn Read + Send),
+        output: &mut (dyn Write + Send),
+        jobs: usize,
+        graded_lines: &std::sync::atomic::AtomicUsize,
+    ) -> io::Result<Summary> {
+        run::grade_stream_counted(&self.program, input, output, jobs, &self.limits, Some(graded_lines))
+    }
 }
 
 /// Caches and buffers for grading on one thread (see [`Grader::scratch`]).

@@ -46,11 +46,6 @@ fn github_format_prints_annotations() {
 }
 
 #[test]
-fn unreadable_file_is_a_usage_error() {
-    assert_eq!(rubric(&["check", "no/such.rubric"]).status.code(), Some(2));
-}
-
-#[test]
 fn compile_is_deterministic_and_the_plan_grades_like_the_source() {
     let dir = Scratch::new("cli");
     for g in SHIPPED {
@@ -148,12 +143,94 @@ fn explain_names_each_criterion() {
     assert!(out.contains("separately_stated"), "{out}");
 }
 
+const COMMANDS: [&str; 10] =
+    ["check", "compile", "grade", "explain", "test", "diff", "fmt", "builtins", "completions", "man"];
+
 #[test]
-fn help_shows_an_example_per_command() {
-    for cmd in ["check", "compile", "grade", "explain"] {
+fn help_shows_an_example_and_the_exit_codes_per_command() {
+    for cmd in COMMANDS {
         let o = rubric(&[cmd, "--help"]);
         assert!(stdout(&o).contains("Example:"), "{cmd}: {}", stdout(&o));
+        assert!(stdout(&o).contains("\nExit codes: 0 "), "{cmd}: {}", stdout(&o));
     }
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish_name_every_command() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = rubric(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        for cmd in COMMANDS {
+            assert!(script.contains(cmd), "{shell}: no `{cmd}` in\n{script}");
+        }
+    }
+    assert_eq!(rubric(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn man_prints_roff_or_writes_a_page_per_command() {
+    let o = rubric(&["man"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(".TH rubric 1"), "{}", stdout(&o));
+    let dir = Scratch::new("man");
+    let pages = dir.join("man1");
+    let o = rubric(&["man", "--out", pages.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(pages.join("rubric.1")).unwrap().contains(".TH rubric 1"));
+    for cmd in COMMANDS {
+        let page = std::fs::read_to_string(pages.join(format!("rubric-{cmd}.1"))).unwrap();
+        assert!(page.contains("Exit codes:"), "rubric-{cmd}.1:\n{page}");
+    }
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    assert_eq!(rubric(&["man", "--out", file.to_str().unwrap()]).status.code(), Some(2));
+}
+
+#[test]
+fn check_takes_directories_recursively_in_sorted_order() {
+    let dir = Scratch::new("check-dir");
+    std::fs::create_dir_all(dir.join("a")).unwrap();
+    let broken = "rubric t {\n  score nope\n}\n";
+    std::fs::write(dir.join("b.rubric"), broken).unwrap();
+    std::fs::write(dir.join("a/z.rubric"), broken).unwrap();
+    std::fs::write(dir.join("a/notes.txt"), "not a rubric").unwrap();
+    let o = rubric(&["check", "--format", "github", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let files: Vec<&str> = out.lines().filter_map(|l| l.split("file=").nth(1)?.split(',').next()).collect();
+    let (a, b) = (dir.join("a/z.rubric"), dir.join("b.rubric"));
+    assert_eq!(files, [a.to_str().unwrap(), b.to_str().unwrap()], "{out}");
+    assert!(stderr(&o).contains("checked 2 files: 2 errors, 0 warnings"), "{}", stderr(&o));
+
+    let o = rubric(&["check", "rubrics/"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("checked 6 files: 0 errors, 0 warnings"), "{}", stderr(&o));
+}
+
+#[test]
+fn unreadable_files_and_empty_directories_are_counted_as_unreadable() {
+    let o = rubric(&["check", "no/such.rubric", "rubrics/tax.rubric"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("error: cannot read `no/such.rubric`"), "{err}");
+    assert!(err.ends_with("checked 1 file: 0 errors, 0 warnings; 1 could not be read\n"), "{err}");
+    let empty = Scratch::new("check-empty");
+    let o = rubric(&["check", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no `.rubric` files in"), "{}", stderr(&o));
+}
+
+#[test]
+fn grade_summary_gives_time_and_rate_and_no_progress_off_a_terminal() {
+    let o = rubric(&["grade", "rubrics/nova_tool.rubric", "--cases", "tests/fixtures/cli/mixed.jsonl"]);
+    let err = stderr(&o);
+    // Standard error is a pipe here: the summary line alone, no redrawn progress.
+    assert_eq!(err.lines().count(), 1, "{err:?}");
+    assert!(!err.contains('\r') && !err.contains("grading:"), "{err:?}");
+    let rest = err.strip_prefix("graded 8 cases in ").expect("the summary");
+    assert!(rest.contains(" s (") && rest.contains(" cases/s): mean score 0.187500 "), "{err}");
+    assert!(rest.contains("(malformed lines count in it at the on-error score, 0)"), "{err}");
 }
 
 #[test]
@@ -226,4 +303,15 @@ fn nova_lambda_samples_are_graded() {
         .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["score"].as_f64().unwrap())
         .collect();
     assert_eq!(scores, [1.0, 0.0]);
+}
+
+/// `fmt --check` prints a unified diff: every hunk, unchanged lines as context.
+#[test]
+fn fmt_check_prints_a_unified_diff_of_every_hunk() {
+    let o = rubric(&["fmt", "--check", "tests/fixtures/cli/two_hunks.rubric"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "1 file would be reformatted\n");
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("fmt_check_two_hunks", stdout(&o));
+    });
 }

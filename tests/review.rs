@@ -77,14 +77,51 @@ fn a_wrong_score_and_an_unknown_id_fail() {
 }
 
 #[test]
-fn an_invalid_sidecar_or_path_is_a_usage_error() {
+fn an_invalid_sidecar_fails_at_its_line_and_column_and_a_bad_path_is_a_usage_error() {
     let dir = scratch("invalid");
     std::fs::copy(manifest("rubrics/chem.rubric"), dir.join("chem.rubric")).unwrap();
+    std::fs::copy(manifest("rubrics/tax.rubric"), dir.join("tax.rubric")).unwrap();
+    std::fs::copy(manifest("rubrics/tax.tests.yaml"), dir.join("tax.tests.yaml")).unwrap();
     std::fs::write(dir.join("chem.tests.yaml"), "examples:\n  - name: a\n    scroe: 1\n").unwrap();
     let o = rubric(&["test", dir.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(stderr(&o).contains("scroe"), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let sidecar = dir.join("chem.tests.yaml");
+    assert!(out.contains(&format!("\n{}:3:5: examples[0]: unknown field `scroe`", sidecar.display())), "{out}");
+    assert!(out.contains("test chem.rubric ... FAILED"), "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.starts_with("test result: FAILED. ") && last.ends_with(" passed, 1 failed"), "{out}");
+    assert!(!last.starts_with("test result: FAILED. 0 passed"), "the other rubric's examples still run: {out}");
     assert_eq!(rubric(&["test", "no/such/dir"]).status.code(), Some(2));
+}
+
+/// Examples that expect a data error: `error: true`, or a part of its message.
+fn nova_tool_example(dir: &std::path::Path, error: &str) -> std::process::Output {
+    std::fs::copy(manifest("rubrics/nova_tool.rubric"), dir.join("nova_tool.rubric")).unwrap();
+    let example = format!("examples:\n  - name: no_reference\n    sample: {{}}\n    item: {{}}\n{error}");
+    std::fs::write(dir.join("nova_tool.tests.yaml"), example).unwrap();
+    rubric(&["test", dir.join("nova_tool.rubric").to_str().unwrap()])
+}
+
+#[test]
+fn an_example_can_expect_a_part_of_the_error_message() {
+    let dir = scratch("error-text");
+    let o = nova_tool_example(&dir, "    error: \"`item.reference_answer.tool_called` is missing\"\n");
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = nova_tool_example(&dir, "    error: \"division by zero\"\n");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error: expected an error containing \"division by zero\", got: "), "{out}");
+}
+
+#[test]
+fn an_unexpected_error_suggests_expecting_it() {
+    let dir = scratch("unexpected-error");
+    let o = nova_tool_example(&dir, "    score: 0\n");
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("  error: unexpected: "), "{out}");
+    assert!(out.contains("  help: if the case should fail, say so in the example: `error: true`"), "{out}");
 }
 
 #[test]
@@ -146,6 +183,33 @@ fn diff_names_a_changed_weight_and_shows_the_reward_delta() {
 
     let o = rubric(&["diff", "rubrics/tax.rubric", new.to_str().unwrap(), "--cases", "tests/corpus/tax/cases.jsonl"]);
     assert!(stdout(&o).contains("mean score: "), "{}", stdout(&o));
+}
+
+#[test]
+fn diff_bounds_the_attainable_score_by_the_score_expression_or_says_it_cannot() {
+    let dir = scratch("attainable");
+    let rubric_with = |weight: &str, score: &str| {
+        format!(
+            "rubric r \"capped\" {{\n  criterion a +{weight} \"a\" {{ sample.a == 1 }}\n  criterion b +0.5 \"b\" {{ sample.b == 1 }}\n  {score}\n}}\n"
+        )
+    };
+    let (old, new, unbounded) = (dir.join("old.rubric"), dir.join("new.rubric"), dir.join("unbounded.rubric"));
+    std::fs::write(&old, rubric_with("0.7", "score clamp(total, 0, 1)")).unwrap();
+    std::fs::write(&new, rubric_with("0.8", "score clamp(total, 0, 1)")).unwrap();
+    std::fs::write(&unbounded, rubric_with("0.8", "score total * (sample.boost ?? 1)")).unwrap();
+    let o = rubric(&["diff", old.to_str().unwrap(), new.to_str().unwrap()]);
+    assert!(stdout(&o).contains("\nmax attainable: 1 (unchanged)\n"), "{}", stdout(&o));
+    let o = rubric(&["diff", old.to_str().unwrap(), unbounded.to_str().unwrap()]);
+    let expected = format!(
+        "\nmax attainable: 1 -> not bounded (the score expression at {}:4:9 has no upper bound)\n",
+        unbounded.display()
+    );
+    assert!(stdout(&o).contains(&expected), "{}", stdout(&o));
+    let o = rubric(&["diff", old.to_str().unwrap(), unbounded.to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json output");
+    assert_eq!(v["max_attainable"]["old"], 1.0);
+    assert_eq!(v["max_attainable"]["new"], serde_json::Value::Null);
+    assert!(v["max_attainable"]["new_unbounded"].as_str().unwrap().contains("has no upper bound"), "{v}");
 }
 
 #[test]

@@ -6,6 +6,7 @@ use clap::ValueEnum;
 use serde_json::{Value as Json, json};
 
 use super::{exit, load, open_cases};
+use crate::review::bounds::Attainable;
 use crate::review::diff::{CaseComparison, Change, PlanDiff, compare_cases, diff_plans};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -49,6 +50,12 @@ pub fn run(old: &str, new: &str, cases: Option<&str>, format: Format) -> u8 {
         Format::Json => {
             let mut v = json!({ "old": old, "new": new, "same": diff.same, "changes": diff.changes,
                 "max_attainable": { "old": diff.max_attainable.0, "new": diff.max_attainable.1 } });
+            // A plan whose score has no bound has `null` there, and says why.
+            for (side, bound) in [("old", &diff.max_attainable.0), ("new", &diff.max_attainable.1)] {
+                if let Attainable::Unbounded(why) = bound {
+                    v["max_attainable"][format!("{side}_unbounded")] = json!(why);
+                }
+            }
             if let Some(c) = &comparison {
                 v["cases"] = json!(c);
             }
@@ -80,6 +87,24 @@ fn signed(x: f64) -> String {
     if x >= 0.0 && !s.starts_with('-') { format!("+{s}") } else { s }
 }
 
+/// `1 -> 1.1 (+0.1)`, `1 (unchanged)`, or which side has no bound and why.
+fn attainable((old, new): &(Attainable, Attainable), arrow: &str) -> String {
+    match (old, new) {
+        (Attainable::AtMost(o), Attainable::AtMost(n)) if o == n => format!("{} (unchanged)", num(*o)),
+        (Attainable::AtMost(o), Attainable::AtMost(n)) => {
+            format!("{} {arrow} {} ({})", num(*o), num(*n), signed(n - o))
+        }
+        (Attainable::Unbounded(why), Attainable::Unbounded(_)) if old == new => format!("not bounded ({why})"),
+        _ => {
+            let side = |a: &Attainable| match a {
+                Attainable::AtMost(x) => num(*x),
+                Attainable::Unbounded(why) => format!("not bounded ({why})"),
+            };
+            format!("{} {arrow} {}", side(old), side(new))
+        }
+    }
+}
+
 /// One line describing a change.
 fn sentence(c: &Change) -> String {
     let subject = match c.kind.as_str() {
@@ -107,12 +132,7 @@ fn text(old: &str, new: &str, d: &PlanDiff, cases: Option<&str>, comparison: Opt
             let _ = writeln!(s, "  {}", sentence(c));
         }
     }
-    let (mo, mn) = d.max_attainable;
-    if mo != mn {
-        let _ = writeln!(s, "max attainable: {} -> {} ({})", num(mo), num(mn), signed(mn - mo));
-    } else {
-        let _ = writeln!(s, "max attainable: {} (unchanged)", num(mo));
-    }
+    let _ = writeln!(s, "max attainable: {}", attainable(&d.max_attainable, "->"));
     if let Some(c) = comparison {
         let _ = writeln!(s, "\ncases: {} from {}", c.cases, cases.unwrap_or("-"));
         let _ = writeln!(s, "  mean score: {} -> {} ({})", num(c.mean_old), num(c.mean_new), signed(c.delta));
@@ -182,8 +202,7 @@ fn markdown(old: &str, new: &str, rubric: &str, d: &PlanDiff, comparison: Option
         }
         s.push('\n');
     }
-    let (mo, mn) = d.max_attainable;
-    let _ = writeln!(s, "Maximum attainable score: {} → {} ({})\n", num(mo), num(mn), signed(mn - mo));
+    let _ = writeln!(s, "Maximum attainable score: {}\n", attainable(&d.max_attainable, "→"));
     if let Some(c) = comparison {
         let _ = writeln!(s, "### Score movement on {} case{}\n", c.cases, if c.cases == 1 { "" } else { "s" });
         let _ = writeln!(s, "| | old | new | delta |");

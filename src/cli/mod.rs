@@ -3,12 +3,13 @@
 mod diff;
 mod explain;
 mod fmt;
+mod progress;
 mod test;
 
 use std::io::{self, BufRead, BufReader, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::builtins::Limits;
 use crate::check;
@@ -49,19 +50,24 @@ enum CheckFormat {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Check rubrics and explain every mistake. Exit 0 = no errors (warnings allowed), 1 = errors.
+    /// Check rubrics and explain every mistake.
     #[command(
-        after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check --format github rubrics/tax.rubric"
+        after_help = "Example:\n  rubric check rubrics/*.rubric\n  rubric check rubrics/\n  rubric check --format github rubrics/tax.rubric\n\nExit codes: 0 no errors (warnings allowed), 1 errors, 2 usage/IO (a file or directory could not be read)."
     )]
     Check {
+        /// Rubric files, or directories (every `*.rubric` in them and below, in sorted order).
         #[arg(required = true)]
         files: Vec<String>,
+        /// How to print diagnostics.
         #[arg(long, value_enum, default_value = "human")]
         format: CheckFormat,
     },
     /// Compile a rubric to its scoring plan (JSON). The same input always gives the same bytes.
-    #[command(after_help = "Example:\n  rubric compile rubrics/harvey.rubric -o harvey.plan.json")]
+    #[command(
+        after_help = "Example:\n  rubric compile rubrics/harvey.rubric -o harvey.plan.json\n\nExit codes: 0 compiled, 1 rubric errors, 2 usage/IO."
+    )]
     Compile {
+        /// The rubric source.
         file: String,
         /// Write the plan here instead of stdout.
         #[arg(short, long)]
@@ -94,7 +100,9 @@ enum Command {
         max_code_bytes: usize,
     },
     /// List every builtin with its signature and documentation.
-    #[command(after_help = "Example:\n  rubric builtins\n  rubric builtins --markdown > docs/builtins.md")]
+    #[command(
+        after_help = "Example:\n  rubric builtins\n  rubric builtins --markdown > docs/builtins.md\n\nExit codes: 0 always (2 on bad usage)."
+    )]
     Builtins {
         /// Print a markdown reference instead of plain text.
         #[arg(long)]
@@ -102,10 +110,12 @@ enum Command {
     },
     /// Explain, criterion by criterion, how each case got its score.
     #[command(
-        after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003"
+        after_help = "Example:\n  rubric explain rubrics/tax.rubric --cases examples/tax/cases.jsonl --id tax-public-s1-00003\n\nExit codes: 0 explained, 1 rubric errors or no case has the --id, 2 usage/IO."
     )]
     Explain {
+        /// A `.rubric` source or a compiled plan.
         grader: String,
+        /// The cases file (JSONL); `-` reads standard input.
         #[arg(long)]
         cases: String,
         /// Only the case with this id.
@@ -114,7 +124,7 @@ enum Command {
     },
     /// Run the examples in each rubric's sidecar `NAME.tests.yaml`: expected scores and statuses.
     #[command(
-        after_help = "Example:\n  rubric test rubrics/\n  rubric test --coverage rubrics/tax.rubric\n\nExit codes: 0 all examples passed, 1 some failed, 2 usage/IO (unreadable or invalid sidecar)."
+        after_help = "Example:\n  rubric test rubrics/\n  rubric test --coverage rubrics/tax.rubric\n\nExit codes: 0 all examples passed, 1 some failed (an invalid sidecar counts as a failure), 2 usage/IO."
     )]
     Test {
         /// Rubrics, sidecars, or directories (every `*.rubric` in them).
@@ -136,6 +146,7 @@ enum Command {
         /// Grade these cases (JSONL) with both and report the score movement.
         #[arg(long)]
         cases: Option<String>,
+        /// How to print the diff.
         #[arg(long, value_enum, default_value = "text")]
         format: diff::Format,
     },
@@ -145,11 +156,29 @@ enum Command {
         after_help = "Example:\n  rubric fmt rubrics/*.rubric\n  rubric fmt --check rubrics/*.rubric\n\nExit codes: 0 formatted (or already formatted), 1 a file would change (--check) or has syntax errors, 2 unreadable file."
     )]
     Fmt {
+        /// Rubric files to format.
         #[arg(required = true)]
         files: Vec<String>,
-        /// Rewrite nothing; print the files that would change and exit 1 if there are any.
+        /// Rewrite nothing; print a unified diff of each file that would change and exit 1 if there are any.
         #[arg(long)]
         check: bool,
+    },
+    /// Print a shell completion script to stdout.
+    #[command(
+        after_help = "Example:\n  rubric completions bash > ~/.local/share/bash-completion/completions/rubric\n  rubric completions zsh > ~/.zfunc/_rubric\n  rubric completions fish > ~/.config/fish/completions/rubric.fish\n\nExit codes: 0 printed, 2 usage (unknown shell)."
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout, or with --out write one page per command into a directory.
+    #[command(
+        after_help = "Example:\n  rubric man | man -l -\n  rubric man --out /usr/local/share/man/man1\n\nExit codes: 0 written, 2 usage/IO (the directory cannot be written)."
+    )]
+    Man {
+        /// Write `rubric.1` and `rubric-COMMAND.1` for every command into this directory.
+        #[arg(long)]
+        out: Option<String>,
     },
 }
 
@@ -172,6 +201,11 @@ pub fn main() -> ExitCode {
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Diff { old, new, cases, format } => diff::run(&old, &new, cases.as_deref(), format),
         Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "rubric", &mut io::stdout());
+            exit::OK
+        }
+        Command::Man { out } => man(out.as_deref()),
         Command::Builtins { markdown } => {
             print!(
                 "{}",
@@ -199,13 +233,81 @@ fn print_diagnostics(file: &SourceFile, diagnostics: &[Diagnostic]) {
     }
 }
 
-fn check_files(files: &[String], format: CheckFormat) -> u8 {
+/// Prints the man page of `rubric` to stdout, or writes a page per command into `out`.
+fn man(out: Option<&str>) -> u8 {
+    let written = match out {
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page).and_then(|()| io::stdout().write_all(&page))
+        }
+        Some(dir) => std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(Cli::command(), dir)),
+    };
+    match (written, out) {
+        (Ok(()), Some(dir)) => {
+            eprintln!("wrote the man pages to {dir}");
+            exit::OK
+        }
+        (Ok(()), None) => exit::OK,
+        (Err(e), Some(dir)) => {
+            eprintln!("error: cannot write the man pages to `{dir}`: {e}");
+            exit::USAGE
+        }
+        (Err(e), None) => {
+            eprintln!("error: cannot write the man page: {e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// The rubric files an argument names: the file itself, or for a directory every `*.rubric` in it
+/// and its subdirectories, sorted by path.
+fn rubric_files(arg: &str) -> io::Result<Vec<String>> {
+    let path = std::path::Path::new(arg);
+    if !path.is_dir() {
+        return Ok(vec![arg.to_string()]);
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![path.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            // `file_type` does not follow symbolic links, so a link loop cannot make this endless.
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|x| x == "rubric") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found.into_iter().map(|p| p.to_string_lossy().into_owned()).collect())
+}
+
+fn check_files(args: &[String], format: CheckFormat) -> u8 {
     let (mut errors, mut warnings, mut unreadable) = (0, 0, 0);
-    for path in files {
+    let mut files = Vec::new();
+    for arg in args {
+        match rubric_files(arg) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.rubric` files in `{arg}`");
+                unreadable += 1;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => {
+                eprintln!("error: cannot read `{arg}`: {e}");
+                unreadable += 1;
+            }
+        }
+    }
+    let mut checked = 0;
+    for path in &files {
         let Some(text) = read_source(path) else {
             unreadable += 1;
             continue;
         };
+        checked += 1;
         let file = SourceFile::new(path.as_str(), text);
         let compiled = check::compile(&file);
         match format {
@@ -219,13 +321,7 @@ fn check_files(files: &[String], format: CheckFormat) -> u8 {
         errors += compiled.diagnostics.iter().filter(|d| d.is_error()).count();
         warnings += compiled.diagnostics.iter().filter(|d| !d.is_error()).count();
     }
-    let n = files.len();
-    eprintln!(
-        "checked {n} file{}: {errors} error{}, {warnings} warning{}",
-        if n == 1 { "" } else { "s" },
-        if errors == 1 { "" } else { "s" },
-        if warnings == 1 { "" } else { "s" }
-    );
+    eprintln!("{}", check_summary(checked, errors, warnings, unreadable));
     if unreadable > 0 {
         exit::USAGE
     } else if errors > 0 {
@@ -233,6 +329,22 @@ fn check_files(files: &[String], format: CheckFormat) -> u8 {
     } else {
         exit::OK
     }
+}
+
+/// `checked 3 files: 1 error, 0 warnings`, and how many files or directories could not be read
+/// (when some could not).
+fn check_summary(files: usize, errors: usize, warnings: usize, unreadable: usize) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut s = format!(
+        "checked {files} file{}: {errors} error{}, {warnings} warning{}",
+        plural(files),
+        plural(errors),
+        plural(warnings)
+    );
+    if unreadable > 0 {
+        s.push_str(&format!("; {unreadable} could not be read"));
+    }
+    s
 }
 
 fn compile(path: &str, out: Option<&str>) -> u8 {
@@ -322,22 +434,51 @@ fn grade(grader: &str, cases: &str, out: Option<&str>, jobs: Option<usize>, limi
         None => Box::new(io::stdout()),
     };
     let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let summary = match grader.grade_stream(&mut input, &mut output, jobs) {
+    // Progress goes to a terminal only: a log file or pipe gets the summary alone.
+    let show_progress = io::stderr().is_terminal();
+    let graded_lines = std::sync::atomic::AtomicUsize::new(0);
+    let started = std::time::Instant::now();
+    let graded = std::thread::scope(|scope| {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        if show_progress {
+            let graded_lines = &graded_lines;
+            scope.spawn(move || progress::show_until(graded_lines, started, finished));
+        }
+        let graded = grader.grade_stream_counting(&mut input, &mut output, jobs, &graded_lines);
+        drop(done);
+        graded
+    });
+    let summary = match graded {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::USAGE;
         }
     };
-    eprintln!(
-        "graded {} case{}: mean score {:.6}, {} data error{}, {} malformed line{}",
-        summary.lines,
-        if summary.lines == 1 { "" } else { "s" },
-        summary.mean(),
-        summary.errors,
-        if summary.errors == 1 { "" } else { "s" },
-        summary.malformed,
-        if summary.malformed == 1 { "" } else { "s" },
-    );
+    eprintln!("{}", progress::summary_line(&summary, started.elapsed(), grader.on_error()));
     if summary.malformed > 0 { exit::MALFORMED_LINES } else { exit::OK }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_documents_its_arguments_and_exit_codes() {
+        let cli = Cli::command();
+        for cmd in cli.get_subcommands() {
+            let name = cmd.get_name();
+            let after = cmd.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(after.contains("\nExit codes: 0 "), "`{name}` --help does not give its exit codes");
+            for arg in cmd.get_arguments() {
+                assert!(arg.get_help().is_some(), "`{name}`: `{}` has no description", arg.get_id());
+            }
+        }
+    }
+
+    #[test]
+    fn check_summary_counts_what_could_not_be_read() {
+        assert_eq!(check_summary(1, 0, 1, 0), "checked 1 file: 0 errors, 1 warning");
+        assert_eq!(check_summary(2, 3, 0, 1), "checked 2 files: 3 errors, 0 warnings; 1 could not be read");
+    }
 }

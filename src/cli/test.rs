@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::{exit, load};
 use crate::builtins::Ctx;
 use crate::review::examples::{
-    Coverage, ExampleRun, Problem, coverage, read_sidecar, run_example, sidecar_path, status_name,
+    Coverage, ExampleRun, Problem, SidecarError, coverage, read_sidecar, run_example, sidecar_path, status_name,
 };
 
 /// A rubric to test and where its examples are.
@@ -76,9 +76,20 @@ pub fn run(args: &[String], show_coverage: bool) -> u8 {
         let name = display_name(&t.rubric);
         let sidecar = match read_sidecar(&t.sidecar) {
             Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
+            Err(e @ SidecarError::Unreadable(_)) => {
+                eprintln!("error: {}", e.located(&t.sidecar.display().to_string()));
                 usage = true;
+                continue;
+            }
+            // An invalid sidecar is a failed test of its rubric, shown where the YAML is wrong.
+            Err(e) => {
+                let located = e.located(&t.sidecar.display().to_string());
+                println!("\nrunning examples from {}", t.rubric.display());
+                println!("{located}");
+                println!("test {name} ... FAILED");
+                let _ = writeln!(failures, "---- {name} ----\n  invalid examples file: {located}\n");
+                failed_names.push(name.clone());
+                failed += 1;
                 continue;
             }
         };
@@ -155,7 +166,14 @@ fn describe(r: &ExampleRun) -> String {
                 writeln!(s, "  score: expected {}, got {} (tolerance {tolerance:e})", num(*expected), num(*actual))
             }
             Problem::NoError => writeln!(s, "  error: expected the case to fail, but it graded without error"),
-            Problem::UnexpectedError(e) => writeln!(s, "  error: unexpected: {e}"),
+            Problem::WrongError { expected, actual } => {
+                writeln!(s, "  error: expected an error containing {expected:?}, got: {actual}")
+            }
+            Problem::UnexpectedError(e) => writeln!(
+                s,
+                "  error: unexpected: {e}\n  help: if the case should fail, say so in the example: `error: true`, or \
+                 `error: \"TEXT\"` with a part of the message"
+            ),
             Problem::Status { id, expected, actual, reason } => {
                 let _ =
                     write!(s, "  criterion `{id}`: expected {}, got {}", status_name(*expected), status_name(*actual));

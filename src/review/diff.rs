@@ -14,6 +14,7 @@ use serde_json::{Value as Json, json};
 use crate::builtins::Ctx;
 use crate::eval::{Program, Status};
 use crate::plan::{Const, CriterionPlan, GroupModePlan, Node, Plan, PlanItem};
+use crate::review::bounds::{Attainable, max_attainable};
 use crate::run::grade_line;
 use crate::syntax::ast::UnOp;
 
@@ -39,8 +40,8 @@ pub struct PlanDiff {
     /// version.
     pub same: bool,
     pub changes: Vec<Change>,
-    /// The maximum attainable score (sum of positive weights), old and new.
-    pub max_attainable: (f64, f64),
+    /// The highest score each plan can give, old and new.
+    pub max_attainable: (Attainable, Attainable),
 }
 
 /// A plan with what does not affect meaning blanked: locations, source name, compiler version.
@@ -437,7 +438,7 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     if !same && changes.is_empty() {
         changes.push(change("rubric", "plan", "changed", Json::Null, Json::Null));
     }
-    PlanDiff { same, changes, max_attainable: (old.max_attainable(), new.max_attainable()) }
+    PlanDiff { same, changes, max_attainable: (max_attainable(old), max_attainable(new)) }
 }
 
 /// Gates have no ids: an unchanged gate matches by condition and value, a gate whose value changed
@@ -644,6 +645,6 @@ mod tests {
         let d = diff_plans(&a, &b);
         let kinds: Vec<(&str, &str)> = d.changes.iter().map(|c| (c.kind.as_str(), c.change.as_str())).collect();
         assert_eq!(kinds, [("criterion", "weight"), ("gate", "condition"), ("score", "changed")]);
-        assert_eq!(d.max_attainable, (1.0, 2.0));
+        assert_eq!(d.max_attainable, (Attainable::AtMost(1.0), Attainable::AtMost(1.0)));
     }
 }

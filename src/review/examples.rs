@@ -9,12 +9,19 @@
 //!     item: { reference_answer: { tool_called: get_weather, tool_parameters: { city: Paris } } }
 //!     score: 1.0
 //!     criteria: { name: met, arguments: met }
+//!   - name: no_reference_is_a_data_error
+//!     item: {}
+//!     error: "tool_called"
 //! ```
+//!
+//! Keys of an example: `name` (required, unique), `sample` and `item` (default `{}`), `score`,
+//! `tolerance` (default 1e-9), `criteria` (id -> met, unmet, error or skipped) and `error`: `true`
+//! when the case must fail with a data error, or a string the error's message must contain.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use crate::builtins::Ctx;
 use crate::eval::{Outcome, Program, Status};
@@ -42,16 +49,54 @@ pub struct Example {
     /// The case's `item` (the dataset row).
     #[serde(default = "empty_object")]
     pub item: serde_json::Value,
-    /// The expected score; with `error: true` it defaults to the rubric's on-error score.
+    /// The expected score; when an error is expected it defaults to the rubric's on-error score.
     pub score: Option<f64>,
     #[serde(default = "default_tolerance")]
     pub tolerance: f64,
     /// Expected status per criterion, group, ladder or step id.
     #[serde(default)]
     pub criteria: BTreeMap<String, ExpectedStatus>,
-    /// The case should fail (a data error) and get the on-error score.
+    /// Whether the case should fail with a data error (and get the on-error score).
     #[serde(default)]
-    pub error: bool,
+    pub error: ExpectedError,
+}
+
+/// What an example expects of the case's error: `error: false` (the default), `error: true`, or
+/// `error: "text"` (it fails, and its error message contains the text).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ExpectedError {
+    #[default]
+    None,
+    Any,
+    Containing(String),
+}
+
+impl ExpectedError {
+    pub fn is_expected(&self) -> bool {
+        *self != ExpectedError::None
+    }
+}
+
+impl<'de> Deserialize<'de> for ExpectedError {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = ExpectedError;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`true`, `false`, or a part of the expected error message")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ExpectedError, E> {
+                Ok(if v { ExpectedError::Any } else { ExpectedError::None })
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ExpectedError, E> {
+                if v.is_empty() {
+                    return Err(E::custom("an empty `error` text is in every message: write `error: true`"));
+                }
+                Ok(ExpectedError::Containing(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A status as written in a sidecar.
@@ -90,30 +135,103 @@ pub fn sidecar_path(rubric: &Path) -> PathBuf {
     rubric.with_file_name(format!("{stem}.tests.yaml"))
 }
 
-/// Reads and validates a sidecar (every example named, names unique, sensible tolerances).
-pub fn read_sidecar(path: &Path) -> Result<Sidecar, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-    parse_sidecar(&text).map_err(|e| format!("{}: {e}", path.display()))
+/// Why a sidecar could not be read or used.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SidecarError {
+    /// The file cannot be read.
+    Unreadable(String),
+    /// The file is not a valid sidecar; `at` is the (line, column) the YAML reader or the check
+    /// points at, when known.
+    Invalid { at: Option<(usize, usize)>, message: String },
 }
 
-pub fn parse_sidecar(text: &str) -> Result<Sidecar, String> {
-    let sidecar: Sidecar = serde_yaml::from_str(text).map_err(|e| e.to_string())?;
+impl SidecarError {
+    /// `FILE:LINE:COL: message` (or `FILE: message` when there is no position).
+    pub fn located(&self, file: &str) -> String {
+        match self {
+            SidecarError::Unreadable(message) => format!("cannot read `{file}`: {message}"),
+            SidecarError::Invalid { at: Some((line, col)), message } => format!("{file}:{line}:{col}: {message}"),
+            SidecarError::Invalid { at: None, message } => format!("{file}: {message}"),
+        }
+    }
+
+    fn message(&self) -> &str {
+        match self {
+            SidecarError::Unreadable(m) | SidecarError::Invalid { message: m, .. } => m,
+        }
+    }
+}
+
+impl std::fmt::Display for SidecarError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+/// Reads and validates a sidecar (every example named, names unique, sensible tolerances).
+pub fn read_sidecar(path: &Path) -> Result<Sidecar, SidecarError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SidecarError::Unreadable(e.to_string()))?;
+    parse_sidecar(&text)
+}
+
+pub fn parse_sidecar(text: &str) -> Result<Sidecar, SidecarError> {
+    let sidecar: Sidecar = serde_yaml::from_str(text).map_err(|e| {
+        let at = e.location().map(|l| (l.line(), l.column()));
+        let mut message = e.to_string();
+        // The position goes in front, as `FILE:LINE:COL:`; the reader also appends it.
+        if let Some((line, col)) = at
+            && let Some(bare) = message.strip_suffix(&format!(" at line {line} column {col}"))
+        {
+            message = bare.to_string();
+        }
+        SidecarError::Invalid { at, message }
+    })?;
+    let invalid = |name: &str, nth: usize, message: String| SidecarError::Invalid {
+        at: example_position(text, name, nth),
+        message,
+    };
     let mut seen = BTreeSet::new();
     for e in &sidecar.examples {
         if e.name.trim().is_empty() {
-            return Err("an example has an empty name".into());
+            return Err(invalid(&e.name, 0, "an example has an empty name".into()));
         }
         if !seen.insert(e.name.as_str()) {
-            return Err(format!("two examples are named `{}`", e.name));
+            return Err(invalid(&e.name, 1, format!("two examples are named `{}`", e.name)));
         }
-        if e.score.is_none() && !e.error {
-            return Err(format!("example `{}` has no expected `score` (or `error: true`)", e.name));
+        if e.score.is_none() && !e.error.is_expected() {
+            return Err(invalid(
+                &e.name,
+                0,
+                format!("example `{}` has no expected `score` (or `error: true`, or `error: \"TEXT\"`)", e.name),
+            ));
         }
         if e.tolerance.is_nan() || e.tolerance < 0.0 {
-            return Err(format!("example `{}` has a negative or NaN tolerance", e.name));
+            return Err(invalid(&e.name, 0, format!("example `{}` has a negative or NaN tolerance", e.name)));
         }
     }
     Ok(sidecar)
+}
+
+/// The (line, column) of the `nth` (0-based) `name: NAME` in a sidecar's text, quoted or not, in
+/// block or flow style.
+fn example_position(text: &str, name: &str, nth: usize) -> Option<(usize, usize)> {
+    let mut found = 0;
+    for (i, line) in text.lines().enumerate() {
+        let mut from = 0;
+        while let Some(k) = line[from..].find("name:") {
+            let at = from + k;
+            let value = line[at + "name:".len()..].trim_start();
+            let value = value.split([',', '}']).next().unwrap_or("").trim().trim_matches(['"', '\'']);
+            if value == name {
+                if found == nth {
+                    return Some((i + 1, line[..at].chars().count() + 1));
+                }
+                found += 1;
+            }
+            from = at + "name:".len();
+        }
+    }
+    None
 }
 
 /// Something an example expected that did not happen.
@@ -126,8 +244,13 @@ pub enum Problem {
         actual: f64,
         tolerance: f64,
     },
-    /// `error: true`, but the case graded without error.
+    /// An error was expected (`error: true` or a text), but the case graded without error.
     NoError,
+    /// The case failed, but its error does not contain the expected text.
+    WrongError {
+        expected: String,
+        actual: String,
+    },
     /// The case failed with a data error the example did not expect.
     UnexpectedError(String),
     Status {
@@ -199,9 +322,12 @@ pub fn run_example(program: &Program, example: &Example, ctx: &mut Ctx) -> Examp
     if !score_ok {
         problems.push(Problem::Score { expected, actual: outcome.score, tolerance: example.tolerance });
     }
-    match (&outcome.error, example.error) {
-        (None, true) => problems.push(Problem::NoError),
-        (Some(e), false) => problems.push(Problem::UnexpectedError(e.clone())),
+    match (&outcome.error, &example.error) {
+        (None, ExpectedError::Any | ExpectedError::Containing(_)) => problems.push(Problem::NoError),
+        (Some(e), ExpectedError::None) => problems.push(Problem::UnexpectedError(e.clone())),
+        (Some(e), ExpectedError::Containing(part)) if !e.contains(part.as_str()) => {
+            problems.push(Problem::WrongError { expected: part.clone(), actual: e.clone() })
+        }
         _ => {}
     }
     // In trace order, so a failure reads like the rubric.
@@ -322,15 +448,59 @@ mod tests {
         assert!(s.examples[0].sample.is_object());
     }
 
+    fn invalid(text: &str) -> (Option<(usize, usize)>, String) {
+        match parse_sidecar(text) {
+            Err(SidecarError::Invalid { at, message }) => (at, message),
+            other => panic!("expected an invalid sidecar, got {other:?}"),
+        }
+    }
+
     #[test]
-    fn rejects_bad_sidecars() {
-        assert!(parse_sidecar("examples:\n  - name: a\n").unwrap_err().contains("no expected `score`"));
+    fn rejects_bad_sidecars_and_says_where() {
+        let (at, message) = invalid("examples:\n  - name: a\n");
+        assert_eq!(at, Some((2, 5)));
+        assert!(message.contains("no expected `score`"), "{message}");
+        let (at, message) = invalid("examples:\n  - {name: a, score: 1}\n  - {name: a, score: 1}\n");
+        assert_eq!((at, message.as_str()), (Some((3, 6)), "two examples are named `a`"));
+        assert!(invalid("examples:\n  - {name: a, score: 1, criteria: {x: mett}}\n").1.contains("mett"));
+        let (at, message) = invalid("examples:\n  - name: a\n    scor: 1\n");
+        assert_eq!(at, Some((3, 5)), "{message}");
+        assert!(message.contains("unknown field `scor`") && !message.contains(" at line "), "{message}");
+        let (at, message) = invalid("examples:\n  - name: a\n   score: [1\n");
+        assert!(at.is_some(), "{message}");
+    }
+
+    #[test]
+    fn error_is_a_flag_or_a_part_of_the_message() {
+        let s = parse_sidecar(
+            "examples:\n  - {name: a, error: true}\n  - {name: b, error: \"no value\"}\n  - {name: c, score: 1, error: false}\n",
+        )
+        .unwrap();
+        let errors: Vec<&ExpectedError> = s.examples.iter().map(|e| &e.error).collect();
+        assert_eq!(errors, [&ExpectedError::Any, &ExpectedError::Containing("no value".into()), &ExpectedError::None]);
+        assert!(invalid("examples:\n  - {name: a, error: \"\"}\n").1.contains("write `error: true`"));
+        assert!(invalid("examples:\n  - {name: a, error: 3}\n").1.contains("a part of the expected error message"));
+    }
+
+    fn program(src: &str) -> Program {
+        let file = crate::diagnostic::SourceFile::new("t.rubric", src.to_string());
+        Program::new(crate::check::compile(&file).plan.expect("compiles")).expect("loads")
+    }
+
+    #[test]
+    fn an_expected_error_text_must_be_in_the_error() {
+        let p = program("rubric t {\n  criterion c +1 { required(sample.answer) == 1 }\n}\n");
+        let run = |error: &str| {
+            let sidecar = parse_sidecar(&format!("examples:\n  - {{name: a, error: {error}}}\n")).unwrap();
+            run_example(&p, &sidecar.examples[0], &mut Ctx::default()).problems
+        };
+        assert_eq!(run("true"), []);
+        assert_eq!(run("\"sample.answer\""), []);
+        let problems = run("\"division by zero\"");
         assert!(
-            parse_sidecar("examples:\n  - {name: a, score: 1}\n  - {name: a, score: 1}\n")
-                .unwrap_err()
-                .contains("two examples")
+            matches!(&problems[..], [Problem::WrongError { expected, actual }]
+                if expected == "division by zero" && actual.contains("sample.answer")),
+            "{problems:?}"
         );
-        assert!(parse_sidecar("examples:\n  - {name: a, score: 1, criteria: {x: mett}}\n").is_err());
-        assert!(parse_sidecar("examples:\n  - {name: a, scor: 1}\n").is_err());
     }
 }
