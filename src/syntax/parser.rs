@@ -818,7 +818,11 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
 fn build_primary(p: Pair<Rule>) -> Expr {
     let sp = span(&p);
     let kind = match p.as_rule() {
-        Rule::expr => return build_expr(p),
+        Rule::expr => {
+            let input = p.as_span().get_input();
+            let inner = build_expr(p);
+            return Expr { span: with_parentheses(input, inner.span), ..inner };
+        }
         Rule::number => ExprKind::Number(p.as_str().parse().unwrap_or(f64::INFINITY)),
         Rule::string => ExprKind::Str(text(p).value),
         Rule::money | Rule::percent => ExprKind::Figure(p.as_str().to_string()),
@@ -873,18 +877,36 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     _ => {}
                 }
             }
-            ExprKind::Comprehension { var, source, filter, body: Box::new(body.expect("comprehension body")) }
+            let body = Box::new(body.expect("comprehension body"));
+            // (the pair's span runs on over the blanks and comments after the body)
+            return Expr {
+                span: Span::new(sp.start, body.span.end),
+                kind: ExprKind::Comprehension { var, source, filter, body },
+            };
         }
         Rule::conditional => {
             let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
             let condition = Box::new(build_expr(inner.next().expect("condition")));
             let then = Box::new(build_expr(inner.next().expect("then")));
             let otherwise = Box::new(build_expr(inner.next().expect("else")));
-            ExprKind::If { condition, then, otherwise }
+            // (the pair's span runs on over the blanks and comments after the `else` branch)
+            return Expr {
+                span: Span::new(sp.start, otherwise.span.end),
+                kind: ExprKind::If { condition, then, otherwise },
+            };
         }
         r => unreachable!("unexpected primary {r:?}"),
     };
     Expr { kind, span: sp }
+}
+
+/// The span of a parenthesised expression, parentheses included, so that the source text of what
+/// contains it (quoted in traces) stays balanced. (A comment between `(` and the expression is
+/// rare; the span is then left without the parentheses.)
+fn with_parentheses(input: &str, inner: Span) -> Span {
+    let open = input[..inner.start].trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+    let close = skip_blank(input, inner.end);
+    if open.ends_with('(') && input[close..].starts_with(')') { Span::new(open.len() - 1, close + 1) } else { inner }
 }
 
 #[cfg(test)]
