@@ -874,7 +874,19 @@ fn build_primary(p: Pair<Rule>) -> Expr {
         Rule::expr => {
             let input = p.as_span().get_input();
             let inner = build_expr(p);
-            return Expr { span: with_parentheses(input, inner.span), ..inner };
+            // (a literal, name or path keeps the span of its token: its text is read from it)
+            let token = matches!(
+                inner.kind,
+                ExprKind::Null
+                    | ExprKind::Bool(_)
+                    | ExprKind::Number(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Regex { .. }
+                    | ExprKind::Figure(_)
+                    | ExprKind::Name(_)
+                    | ExprKind::Path(_)
+            );
+            return if token { inner } else { Expr { span: with_parentheses(input, inner.span), ..inner } };
         }
         Rule::number => ExprKind::Number(p.as_str().parse().unwrap_or(f64::INFINITY)),
         Rule::string => ExprKind::Str(text(p).value),
@@ -953,8 +965,8 @@ fn build_primary(p: Pair<Rule>) -> Expr {
     Expr { kind, span: sp }
 }
 
-/// The span of a parenthesised expression, parentheses included, so that the source text of what
-/// contains it (quoted in traces) stays balanced. (A comment between `(` and the expression is
+/// The span of a parenthesised operation, parentheses included, so that the source text of what
+/// contains it (quoted in traces) stays balanced, and the formatter sees the author's parentheses. (A comment between `(` and the expression is
 /// rare; the span is then left without the parentheses.)
 fn with_parentheses(input: &str, inner: Span) -> Span {
     let open = input[..inner.start].trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
