@@ -73,7 +73,7 @@ fn a_wrong_score_and_an_unknown_id_fail() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("score: expected 0.5, got 0"), "{out}");
-    assert!(out.contains("unknown criteria: `nmae` (the rubric has: name, arguments)"), "{out}");
+    assert!(out.contains("unknown criteria: `nmae` (did you mean `name`?) (the rubric has: name, arguments)"), "{out}");
 }
 
 #[test]

@@ -497,6 +497,7 @@ fn validate(args: &[Option<&Value>]) -> Vec<ArgProblem> {
             None => {
                 return vec![ArgProblem {
                     arg: 1,
+                    code: None,
                     message: unsupported_language(name),
                     help: Some(unsupported_language_help(name)),
                 }];
@@ -510,7 +511,7 @@ fn validate(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     if let Some(lang) = lang {
         return match compile_pattern(pattern, lang) {
             Ok(_) => Vec::new(),
-            Err(message) => vec![ArgProblem { arg: 2, message, help: None }],
+            Err(message) => vec![ArgProblem { arg: 2, code: None, message, help: None }],
         };
     }
     let candidates = [CodeLang::TypeScript, CodeLang::JavaScript, CodeLang::Python];
@@ -523,6 +524,7 @@ fn validate(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     }
     vec![ArgProblem {
         arg: 2,
+        code: None,
         message: format!("pattern `{}` is not valid in any supported language", shorten(pattern, 80)),
         help: Some(reasons.join("; ")),
     }]

@@ -4,7 +4,7 @@
 //! graders agree bit for bit.
 
 use super::{Builtin, Ctx, Default, opt, req};
-use crate::value::{Ty, Value};
+use crate::value::{Ty, Value, missing_subject};
 
 const NUMBERS: Ty = Ty::NUMBER;
 
@@ -316,7 +316,7 @@ fn list(a: &[Value], _: &mut Ctx) -> Value {
 
 fn required(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
-        Value::Missing(p) => Value::error(format!("required value `{p}` is missing")),
+        Value::Missing(what) => Value::error(format!("required value {} is missing", missing_subject(what))),
         v => v.clone(),
     }
 }

@@ -262,7 +262,7 @@ fn literal_problem(arg: usize, v: &Value, index: Option<usize>) -> Option<ArgPro
         Some(i) => format!("element at index {i}: {message}"),
         None => message,
     };
-    Some(ArgProblem { arg, message, help: Some(HELP.into()) })
+    Some(ArgProblem { arg, code: None, message, help: Some(HELP.into()) })
 }
 
 fn validate_figure(args: &[Option<&Value>]) -> Vec<ArgProblem> {

@@ -76,6 +76,8 @@ impl Default {
 pub struct ArgProblem {
     /// Index of the argument in the builtin's parameter list.
     pub arg: usize,
+    /// The diagnostic code when one names the problem better than `rubric::bad_argument`.
+    pub code: Option<&'static str>,
     pub message: String,
     pub help: Option<String>,
 }

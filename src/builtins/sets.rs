@@ -395,6 +395,7 @@ fn validate_by(args: &[Option<&Value>]) -> Vec<ArgProblem> {
     match by.as_list() {
         None => vec![ArgProblem {
             arg: 2,
+            code: None,
             message: format!("`by` is a {}, expected a list of field names", by.type_name()),
             help,
         }],
@@ -404,6 +405,7 @@ fn validate_by(args: &[Option<&Value>]) -> Vec<ArgProblem> {
             .filter(|(_, v)| v.as_str().is_none())
             .map(|(i, v)| ArgProblem {
                 arg: 2,
+                code: None,
                 message: format!("`by` element {i} is a {}, expected a field name (string)", v.type_name()),
                 help: help.clone(),
             })

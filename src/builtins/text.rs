@@ -176,6 +176,8 @@ fn check_literal_regex(args: &[Option<&Value>], arg: usize) -> Vec<ArgProblem> {
             Ok(_) => Vec::new(),
             Err(e) => vec![ArgProblem {
                 arg,
+                // (the code of a bad regex literal: a pattern is one, whether written `/.../` or `"..."`)
+                code: Some("rubric::bad_regex"),
                 message: format!("invalid regex {}: {}", quoted(source), regex_error_summary(&e.to_string())),
                 help: Some("the pattern uses Rust `regex` syntax (no look-around, no backreferences)".into()),
             }],

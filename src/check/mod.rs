@@ -582,8 +582,9 @@ impl<'a> Checker<'a> {
             return;
         }
         let names = self.visible_names();
+        let roots = ["sample", "item", "case"];
         let mut d = Diagnostic::error("rubric::unknown_name", format!("unknown name `{name}`"), span, "not defined");
-        if let Some(s) = did_you_mean(name, names.iter().map(String::as_str)) {
+        if let Some(s) = did_you_mean(name, names.iter().map(String::as_str).chain(roots)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         } else if builtins::lookup(name).is_some() {
             d = d.with_help(format!("`{name}` is a function: call it as `{name}(...)`"));
@@ -600,7 +601,18 @@ impl<'a> Checker<'a> {
             ExprKind::Number(n) => (Node::Const(Const::Number(*n)), Ty::NUMBER),
             ExprKind::Str(s) => (Node::Const(Const::String(s.clone())), Ty::STRING),
             ExprKind::Regex { source, flags } => {
-                if let Err(msg) = compile_regex(source, flags) {
+                if let Some((at, flag)) = flags.char_indices().find(|(_, f)| !REGEX_FLAGS.contains(*f)) {
+                    let start = e.span.end - flags.len() + at;
+                    self.error(
+                        Diagnostic::error(
+                            "rubric::bad_regex",
+                            format!("unknown regex flag `{flag}`"),
+                            Span::new(start, start + flag.len_utf8()),
+                            "not a flag",
+                        )
+                        .with_help(REGEX_FLAGS_HELP),
+                    );
+                } else if let Err(msg) = compile_regex(source, flags) {
                     self.error(
                         Diagnostic::error("rubric::bad_regex", "invalid regular expression", e.span, msg).with_help(
                             "rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)",
@@ -881,7 +893,7 @@ impl<'a> Checker<'a> {
             for problem in validate(&refs) {
                 let sp = slots.get(problem.arg).and_then(|s| s.as_ref()).map(|(a, _, _)| a.value.span).unwrap_or(span);
                 let mut d = Diagnostic::error(
-                    "rubric::bad_argument",
+                    problem.code.unwrap_or("rubric::bad_argument"),
                     problem.message.clone(),
                     sp,
                     format!("in this argument of `{}`", b.name),
@@ -906,6 +918,12 @@ impl<'a> Checker<'a> {
         self.expr(e)
     }
 }
+
+/// The flags a regex literal may carry (those of Rust `regex`'s `(?flags)`).
+const REGEX_FLAGS: &str = "imsxURu";
+const REGEX_FLAGS_HELP: &str = "the flags are `i` (ignore case), `m` (`^` and `$` match at line ends), `s` (`.` matches \
+    `\\n`), `x` (blanks and `#` comments ignored), `U` (lazy by default), `R` (`\\r\\n` line ends) and `u` (Unicode, \
+    on by default)";
 
 /// "a bool", "an object", "any value".
 fn article(description: &str) -> String {
@@ -988,5 +1006,17 @@ pub(crate) fn const_node(v: &Value) -> Node {
         Value::Figure(f) => Node::Const(Const::Figure((**f).clone())),
         Value::Regex(r) => Node::Const(Const::Regex { source: r.as_str().to_string(), flags: String::new() }),
         Value::Object(_) => Node::Const(Const::Null),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REGEX_FLAGS;
+
+    #[test]
+    fn every_accepted_regex_flag_compiles() {
+        for flag in REGEX_FLAGS.chars() {
+            assert!(crate::pattern::compile_regex("a", &flag.to_string()).is_ok(), "flag `{flag}`");
+        }
     }
 }

@@ -7,7 +7,8 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         if c == name {
             continue;
         }
-        let d = rapidfuzz::distance::levenshtein::distance(name.chars(), c.chars());
+        // (optimal string alignment: two swapped letters, `scroe`, are one edit)
+        let d = rapidfuzz::distance::osa::distance(name.chars(), c.chars());
         let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
         let close = d <= limit || c.starts_with(name) && name.len() >= 3;
         if close && best.is_none_or(|(bd, bc)| d < bd || (d == bd && c < bc)) {
@@ -24,6 +25,10 @@ mod tests {
     #[test]
     fn one_typo_is_found() {
         assert_eq!(did_you_mean("answr", ["answer", "blocks"]), Some("answer"));
+    }
+    #[test]
+    fn two_swapped_letters_are_one_typo() {
+        assert_eq!(did_you_mean("scroe", ["score", "step"]), Some("score"));
     }
     #[test]
     fn distant_names_are_not_suggested() {

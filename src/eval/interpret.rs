@@ -4,7 +4,7 @@ use super::lower::Ex;
 use super::{Env, TraceEntry};
 use crate::builtins::Builtin;
 use crate::syntax::ast::{BinOp, UnOp};
-use crate::value::{Ty, Value};
+use crate::value::{Ty, Value, missing_subject};
 
 pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
     if env.steps == 0 {
@@ -156,8 +156,8 @@ pub(super) fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env
         }
         if !p.ty.intersects(v.ty()) {
             let found = match &v {
-                Value::Missing(path) => format!("nothing (`{path}` has no value)"),
-                other => format!("{} {}", other.type_name(), other.short(40)),
+                Value::Missing(what) => format!("nothing ({} has no value)", missing_subject(what)),
+                other => other.described(40),
             };
             if let Some(s) = moved_from {
                 env.slots[s] = v;
@@ -382,7 +382,7 @@ pub(super) fn number_of(v: Value) -> Result<f64, String> {
 pub(super) fn not_a(want: &str, v: &Value) -> String {
     match v {
         Value::Error(e) => e.message.clone(),
-        Value::Missing(p) => format!("expected a {want}, but `{p}` has no value"),
-        other => format!("expected a {want}, found {} {}", other.type_name(), other.short(60)),
+        Value::Missing(what) => format!("expected a {want}, but {} has no value", missing_subject(what)),
+        other => format!("expected a {want}, found {}", other.described(60)),
     }
 }

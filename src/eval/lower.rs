@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::path::CompiledPath;
+use super::score::positive_zero;
 use crate::builtins::{self, Builtin};
 use crate::plan::{Check, Const, CriterionPlan, GroupModePlan, Node, PlanItem};
 use crate::syntax::ast::{BinOp, TypeName, UnOp};
@@ -19,6 +20,55 @@ pub fn const_value(c: &Const) -> Result<Value, String> {
         Const::Figure(f) => Value::Figure(Arc::new(f.clone())),
         Const::Regex { source, flags } => Value::Regex(Arc::new(crate::pattern::compile_regex(source, flags)?)),
     })
+}
+
+/// The longest source text a trace quotes; longer ones are cut (with `…`).
+const QUOTE_MAX: usize = 100;
+
+/// Source text (a check, a gate's condition) as a trace quotes it: on one line, with each run of
+/// blanks and line breaks outside string and regex literals made one space, comments dropped,
+/// and very long texts cut.
+pub(super) fn quotable(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut blank = false;
+    let mut chars = source.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() || c == '\u{FEFF}' {
+            blank = true;
+            continue;
+        }
+        if c == '/' && chars.peek() == Some(&'/') {
+            chars.by_ref().take_while(|&c| c != '\n').for_each(drop);
+            blank = true;
+            continue;
+        }
+        if blank && !out.is_empty() {
+            out.push(' ');
+        }
+        blank = false;
+        // A `/` after an operand divides; anywhere else it starts a regex.
+        let after_operand = out.ends_with(|p: char| p.is_alphanumeric() || matches!(p, '_' | ')' | ']' | '"' | '%'));
+        out.push(c);
+        let literal_end = match c {
+            '"' => '"',
+            '/' if !after_operand => '/',
+            '\\' => {
+                out.extend(chars.next());
+                continue;
+            }
+            _ => continue,
+        };
+        // A literal is copied as written (a regex ends at its line's end at the latest).
+        while let Some(d) = chars.next_if(|&d| d != '\n' || literal_end == '"') {
+            out.push(d);
+            if d == '\\' {
+                out.extend(chars.next());
+            } else if d == literal_end {
+                break;
+            }
+        }
+    }
+    crate::value::shorten(&out, QUOTE_MAX)
 }
 
 /// An executable expression.
@@ -131,7 +181,7 @@ impl Lowerer<'_> {
             PlanItem::Group(g) => ItemEx::Group {
                 id: g.id.as_str().into(),
                 label: g.label.as_deref().map(Arc::from),
-                weight: g.weight,
+                weight: g.weight.map(positive_zero),
                 mode: g.mode.clone(),
                 slot: g.slot,
                 lets: g.lets.iter().map(|(s, e)| Ok((*s, self.expr(e)?))).collect::<Result<_, String>>()?,
@@ -148,7 +198,7 @@ impl Lowerer<'_> {
                         let c = CriterionEx {
                             id: s.id.as_str().into(),
                             label: s.label.as_deref().map(Arc::from),
-                            weight: s.weight,
+                            weight: positive_zero(s.weight),
                             slot: l.slot,
                             lets: Vec::new(),
                             checks: Vec::new(),
@@ -160,7 +210,7 @@ impl Lowerer<'_> {
             PlanItem::Gate { condition, value, text, at } => ItemEx::Gate {
                 condition: self.expr(condition)?,
                 value: self.expr(value)?,
-                text: text.clone(),
+                text: quotable(text),
                 at: at.clone(),
             },
             PlanItem::Score { value, .. } => ItemEx::Score { value: self.expr(value)? },
@@ -168,15 +218,16 @@ impl Lowerer<'_> {
     }
 
     fn check(&mut self, c: &Check) -> Result<CheckEx, String> {
-        let false_reason = format!("`{}` is false", c.text).into();
-        Ok(CheckEx { ex: self.expr(&c.node)?, text: c.text.clone(), false_reason })
+        let text = quotable(&c.text);
+        let false_reason = format!("`{text}` is false").into();
+        Ok(CheckEx { ex: self.expr(&c.node)?, text, false_reason })
     }
 
     fn criterion(&mut self, c: &CriterionPlan) -> Result<CriterionEx, String> {
         Ok(CriterionEx {
             id: c.id.as_str().into(),
             label: c.label.as_deref().map(Arc::from),
-            weight: c.weight,
+            weight: positive_zero(c.weight),
             slot: c.slot,
             lets: c.lets.iter().map(|(s, e)| Ok((*s, self.expr(e)?))).collect::<Result<_, String>>()?,
             checks: c.checks.iter().map(|k| self.check(k)).collect::<Result<_, String>>()?,
@@ -276,5 +327,26 @@ pub(super) fn reads_slot(ex: &Ex, slot: usize) -> bool {
         Ex::For { slot: bound, source, filter, body } | Ex::Quantifier { slot: bound, source, filter, body, .. } => {
             *bound == slot || reads(source) || filter.as_deref().is_some_and(reads) || reads(body)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quotable;
+
+    #[test]
+    fn quoted_text_is_one_line_without_comments() {
+        assert_eq!(quotable("if a then 0\n    else (b + c) // why\n  "), "if a then 0 else (b + c)");
+    }
+    #[test]
+    fn quoted_text_keeps_literals_as_written() {
+        assert_eq!(quotable("contains(x,  \"a  // b\")"), "contains(x, \"a  // b\")");
+        assert_eq!(quotable("matches(x,  /a  b\\/ c/i)  and  y / 2"), "matches(x, /a  b\\/ c/i) and y / 2");
+    }
+    #[test]
+    fn long_quoted_text_is_cut() {
+        let q = quotable(&format!("f({})", "x, ".repeat(60)));
+        assert_eq!(q.chars().count(), 100);
+        assert!(q.ends_with('…'));
     }
 }

@@ -10,7 +10,7 @@ mod score;
 use interpret::{eval, not_a, number_of};
 pub use lower::const_value;
 use lower::{ItemEx, Lowerer, uses_environment};
-use score::{criterion, group, ladder, skip_rest};
+use score::{criterion, group, ladder, positive_zero, skip_rest};
 
 use std::sync::Arc;
 
@@ -204,7 +204,7 @@ impl Program {
                 },
             }
         }
-        let score = score.unwrap_or(env.total);
+        let score = positive_zero(score.unwrap_or(env.total));
         let mut slots = std::mem::take(&mut env.slots);
         slots.clear();
         env.ctx.slots = slots;
@@ -214,7 +214,7 @@ impl Program {
         }
         let trace = env.trace.take().unwrap_or_default();
         match error {
-            Some(e) => Outcome { score: self.plan.on_error, criteria, error: Some(e), gate, trace },
+            Some(e) => Outcome { score: positive_zero(self.plan.on_error), criteria, error: Some(e), gate, trace },
             None => Outcome { score, criteria, error: None, gate, trace },
         }
     }

@@ -80,7 +80,8 @@ pub(super) fn criterion(c: &CriterionEx, env: &mut Env) -> CriterionResult {
                 break;
             }
             Value::Number(x) if single && (0.0..=1.0).contains(&x) => {
-                result.earned = c.weight * x;
+                // (a penalty that earns nothing earns 0, not -0)
+                result.earned = positive_zero(c.weight * x);
                 result.status = if x > 0.0 { Status::Met } else { Status::Unmet };
                 result.reason = Some(format!("`{}` is {x}", check.text).into());
             }
@@ -123,7 +124,7 @@ pub(super) fn group(
         GroupModePlan::Normalized => {
             let max = members.iter().fold(0.0, |a, m| if m.weight > 0.0 { a + m.weight } else { a });
             let frac = if max > 0.0 { (earned_sum / max).clamp(0.0, 1.0) } else { 0.0 };
-            (w * frac, Some(format!("earned {} of {}", round12(earned_sum), round12(max)).into()))
+            (positive_zero(w * frac), Some(format!("earned {} of {}", round12(earned_sum), round12(max)).into()))
         }
         GroupModePlan::All => (
             if met == members.len() { w } else { 0.0 },
@@ -144,6 +145,11 @@ pub(super) fn group(
         Status::Unmet
     };
     CriterionResult { id: id.clone(), label: label.clone(), weight: w, earned, status, reason, evidence: Vec::new() }
+}
+
+/// `x`, with -0 made 0: results never report a negative zero (`"earned": -0.0`).
+pub(super) fn positive_zero(x: f64) -> f64 {
+    if x == 0.0 { 0.0 } else { x }
 }
 
 pub(super) fn round12(x: f64) -> f64 {

@@ -30,8 +30,9 @@
 //!     for each of `if C`, `then A`, `else B` when the first does not fit.
 //! - Operators are spaced. Parentheses are printed where precedence needs them (the Pratt table
 //!   in `src/syntax/parser.rs`) and, for the reader, around `if` and `for` used as operands, around
-//!   an `and` inside an `or`, and around a binary operation under `not`; the author's other
-//!   parentheses are dropped.
+//!   an `and` inside an `or`, around a binary operation under `not`, and around any other
+//!   operation under `not` that the author put in parentheses (`not (x is list)`); the author's
+//!   other parentheses are dropped.
 //! - Comments: own-line comments stay on their own line before what follows them; a comment at the
 //!   end of a line stays at the end of that line (a broken expression keeps it after the operand or
 //!   argument it followed). A comment inside an expression at a place that has no line of its own
@@ -222,9 +223,24 @@ fn needs_parens(x: &Expr, level: u8, right: bool) -> bool {
 }
 
 /// Whether the operand of a unary operator needs parentheses: where precedence needs them, and
-/// around any binary operation under `not` (`not (a == b)`, which reads wrongly without them).
-fn unary_parens(op: UnOp, x: &Expr) -> bool {
-    prec(x) < unary(op).1 || (op == UnOp::Not && matches!(x.kind, ExprKind::Binary(..)))
+/// under `not` around a binary operation (`not (a == b)`, which reads wrongly without them) and
+/// around any other operation the author put in parentheses (`not (x is list)`).
+fn unary_parens(op: UnOp, x: &Expr, src: &str) -> bool {
+    prec(x) < unary(op).1
+        || op == UnOp::Not && (matches!(x.kind, ExprKind::Binary(..)) || prec(x) < 10 && parenthesised(x, src))
+}
+
+/// Whether the author wrote `x` in parentheses. The parser gives a parenthesised operation a span
+/// that takes in its parentheses; a `(` that opens only its left operand (`(a).b`) starts that
+/// operand's span too.
+fn parenthesised(x: &Expr, src: &str) -> bool {
+    let left = match &x.kind {
+        ExprKind::Is { value: l, .. } | ExprKind::Member(l, _) | ExprKind::Index(l, _) | ExprKind::Binary(_, l, _) => {
+            Some(l)
+        }
+        _ => None,
+    };
+    src.get(x.span.start..).is_some_and(|s| s.starts_with('(')) && left.is_none_or(|l| l.span.start > x.span.start)
 }
 
 /// Whether the base of a postfix (`.x`, `[i]`, `is T`) needs parentheses.
@@ -615,7 +631,7 @@ impl Fmt<'_> {
             }
             ExprKind::Unary(op, x) => {
                 let (sym, _) = unary(*op);
-                format!("{sym}{}", wrap(x, unary_parens(*op, x)))
+                format!("{sym}{}", wrap(x, unary_parens(*op, x, self.src)))
             }
             ExprKind::Binary(op, l, r) => {
                 let p = binop_prec(*op);
@@ -696,7 +712,7 @@ impl Fmt<'_> {
             ExprKind::Unary(op, x) => {
                 let (sym, _) = unary(*op);
                 let mut lines = vec![Line::new(sym)];
-                join(&mut lines, self.operand(x, unary_parens(*op, x), indent, col + width(sym), tail));
+                join(&mut lines, self.operand(x, unary_parens(*op, x, self.src), indent, col + width(sym), tail));
                 lines
             }
             ExprKind::Member(b, m) => {
@@ -914,6 +930,9 @@ mod tests {
         assert_eq!(score("(a or b) and c"), "(a or b) and c");
         assert_eq!(score("not (a == b)"), "not (a == b)");
         assert_eq!(score("not a.b is bool"), "not a.b is bool");
+        assert_eq!(score("not (a.b is bool)"), "not (a.b is bool)");
+        assert_eq!(score("not ((a).b)"), "not (a.b)");
+        assert_eq!(score("not (a).b"), "not a.b");
         assert_eq!(score("(not a) == b"), "(not a) == b");
         assert_eq!(score("-(a.b)"), "-a.b");
         assert_eq!(score("(-a).b"), "(-a).b");

@@ -418,23 +418,34 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     let at_end = pos >= seg.last_token_end && seg.end < source.len() || pos >= source.trim_end().len();
     let first_word = &source[seg.start..token_end(source, seg.start)];
     let shape = item_shape(first_word);
+    // (an item ends where the next item starts, not at the end of the file)
+    let alternatives: Vec<String> = alternatives
+        .into_iter()
+        .map(|a| if seg.start > 0 && a == "end of file" { "a new item".to_string() } else { a })
+        .collect();
     let expectation = join_alternatives(&alternatives);
 
     if seg.start > 0 && rel == 0 && !recover::ITEM_KEYWORDS.contains(&first_word) {
-        let keywords = recover::ITEM_KEYWORDS;
-        let help = match crate::diagnostic::did_you_mean(first_word, keywords) {
-            Some(k) => format!("did you mean `{k}`?"),
-            None => {
-                "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into()
-            }
-        };
-        return Diagnostic::error(
-            "rubric::unknown_item",
-            format!("expected an item, found {}", found(source, pos)),
-            Span::new(pos, token_end(source, pos)),
-            "not an item",
-        )
-        .with_help(help);
+        let suggestion = crate::diagnostic::did_you_mean(first_word, recover::ITEM_KEYWORDS);
+        return not_an_item(source, pos, suggestion);
+    }
+    let token = &source[pos..token_end(source, pos)];
+    // A misspelt keyword where an item could start (after a complete item, or among a group's
+    // criteria or a ladder's steps) is not part of the item before it.
+    if seg.start > 0 && is_word(token) && !is_keyword(token) {
+        let mut keywords: Vec<&str> = Vec::new();
+        if positives.contains(&Rule::EOI) {
+            keywords.extend(recover::ITEM_KEYWORDS);
+        }
+        if positives.iter().any(|r| matches!(r, Rule::criterion | Rule::kw_criterion)) {
+            keywords.push("criterion");
+        }
+        if positives.contains(&Rule::step) || positives.contains(&Rule::kw_step) {
+            keywords.push("step");
+        }
+        if let Some(k) = crate::diagnostic::did_you_mean(token, keywords.iter().copied()) {
+            return not_an_item(source, pos, Some(k));
+        }
     }
     if at_end && let Some((open, at)) = seg.unclosed {
         let close = match open {
@@ -458,7 +469,6 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
                 .with_help(format!("add `{close}` before the next item; {shape}")),
         };
     }
-    let token = &source[pos..token_end(source, pos)];
     if let Some((bad, good)) = FOREIGN_OPERATORS.iter().find(|(op, _)| *op == token && *op != "=>") {
         let help = if *bad == "=" {
             "compare with `==`; bindings are made with `let NAME = EXPR`".to_string()
@@ -481,6 +491,29 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
             .filter_map(|k| source[seg.start..pos].rfind(k).map(|i| (i, *k)))
             .max()
             .map_or(shape, |(_, k)| item_shape(k));
+        // A sign followed by something else: name what follows it.
+        if matches!(token, "+" | "-") {
+            let next = skip_blank(source, pos + 1);
+            let what = &source[next..token_end(source, next)];
+            let help = match what.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+                _ if what.parse::<f64>().is_ok() => format!("write the sign next to the number: `{token}{what}`"),
+                Some(n) if n.trim().parse::<f64>().is_ok() => {
+                    format!("write the number without quotes: `{token}{}`", n.trim())
+                }
+                _ if is_word(what) => "a weight is fixed when the rubric is written: write a number such as `+0.5` \
+                    (a computed share of the weight is the criterion's value: a number in 0..=1)"
+                    .to_string(),
+                _ => format!("{owner}; a negative weight (`-0.5`) is a penalty"),
+            };
+            return Diagnostic::error(
+                "rubric::missing_weight",
+                format!("a weight is a number literal, found {}", found(source, next)),
+                Span::new(next, token_end(source, next).max(next + 1).min(source.len())),
+                "not a number",
+            )
+            .with_label(Span::new(pos, pos + 1), "the weight's sign")
+            .with_help(help);
+        }
         return Diagnostic::error(
             "rubric::missing_weight",
             format!("expected a weight such as `+0.5`, found {}", found(source, pos)),
@@ -508,6 +541,26 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     };
     Diagnostic::error("rubric::syntax", format!("expected {expectation}, found {}", found(source, pos)), span, label)
         .with_help(shape)
+}
+
+/// `expected an item, found WORD`, with a did-you-mean or the list of item keywords.
+fn not_an_item(source: &str, pos: usize, suggestion: Option<&str>) -> Diagnostic {
+    let help = match suggestion {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into(),
+    };
+    Diagnostic::error(
+        "rubric::unknown_item",
+        format!("expected an item, found {}", found(source, pos)),
+        Span::new(pos, token_end(source, pos)),
+        "not an item keyword",
+    )
+    .with_help(help)
+}
+
+/// A name-like token (`critrion`, `high`), not a number.
+fn is_word(token: &str) -> bool {
+    token.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
 }
 
 fn is_keyword(word: &str) -> bool {
@@ -818,7 +871,23 @@ fn climb(pairs: Pairs<Rule>) -> Expr {
 fn build_primary(p: Pair<Rule>) -> Expr {
     let sp = span(&p);
     let kind = match p.as_rule() {
-        Rule::expr => return build_expr(p),
+        Rule::expr => {
+            let input = p.as_span().get_input();
+            let inner = build_expr(p);
+            // (a literal, name or path keeps the span of its token: its text is read from it)
+            let token = matches!(
+                inner.kind,
+                ExprKind::Null
+                    | ExprKind::Bool(_)
+                    | ExprKind::Number(_)
+                    | ExprKind::Str(_)
+                    | ExprKind::Regex { .. }
+                    | ExprKind::Figure(_)
+                    | ExprKind::Name(_)
+                    | ExprKind::Path(_)
+            );
+            return if token { inner } else { Expr { span: with_parentheses(input, inner.span), ..inner } };
+        }
         Rule::number => ExprKind::Number(p.as_str().parse().unwrap_or(f64::INFINITY)),
         Rule::string => ExprKind::Str(text(p).value),
         Rule::money | Rule::percent => ExprKind::Figure(p.as_str().to_string()),
@@ -873,18 +942,36 @@ fn build_primary(p: Pair<Rule>) -> Expr {
                     _ => {}
                 }
             }
-            ExprKind::Comprehension { var, source, filter, body: Box::new(body.expect("comprehension body")) }
+            let body = Box::new(body.expect("comprehension body"));
+            // (the pair's span runs on over the blanks and comments after the body)
+            return Expr {
+                span: Span::new(sp.start, body.span.end),
+                kind: ExprKind::Comprehension { var, source, filter, body },
+            };
         }
         Rule::conditional => {
             let mut inner = p.into_inner().filter(|q| q.as_rule() == Rule::expr);
             let condition = Box::new(build_expr(inner.next().expect("condition")));
             let then = Box::new(build_expr(inner.next().expect("then")));
             let otherwise = Box::new(build_expr(inner.next().expect("else")));
-            ExprKind::If { condition, then, otherwise }
+            // (the pair's span runs on over the blanks and comments after the `else` branch)
+            return Expr {
+                span: Span::new(sp.start, otherwise.span.end),
+                kind: ExprKind::If { condition, then, otherwise },
+            };
         }
         r => unreachable!("unexpected primary {r:?}"),
     };
     Expr { kind, span: sp }
+}
+
+/// The span of a parenthesised operation, parentheses included, so that the source text of what
+/// contains it (quoted in traces) stays balanced, and the formatter sees the author's parentheses. (A comment between `(` and the expression is
+/// rare; the span is then left without the parentheses.)
+fn with_parentheses(input: &str, inner: Span) -> Span {
+    let open = input[..inner.start].trim_end_matches([' ', '\t', '\r', '\n', '\u{FEFF}']);
+    let close = skip_blank(input, inner.end);
+    if open.ends_with('(') && input[close..].starts_with(')') { Span::new(open.len() - 1, close + 1) } else { inner }
 }
 
 #[cfg(test)]

@@ -436,6 +436,15 @@ impl Value {
         };
         shorten(&full, max)
     }
+
+    /// The value as a message names it: its type and a short rendering (`string "yes"`), or the
+    /// rendering alone where that already says the type (`null`, `true`).
+    pub fn described(&self, max: usize) -> String {
+        match self {
+            Value::Null | Value::Bool(_) => self.short(max),
+            other => format!("{} {}", other.type_name(), other.short(max)),
+        }
+    }
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut with `…`.
@@ -446,6 +455,12 @@ pub fn shorten(s: &str, max: usize) -> String {
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
+}
+
+/// What a missing value is named in a message: a path as written is quoted (`` `sample.x` ``); a
+/// description that quotes its own parts (``field `x` ``, `index 3 of a list of 2`) is not.
+pub fn missing_subject(what: &str) -> String {
+    if what.contains('`') || what.contains(' ') { what.to_string() } else { format!("`{what}`") }
 }
 
 impl fmt::Display for Value {

@@ -699,7 +699,7 @@ fn validate_similarity(args: &[Option<&Value>]) -> Vec<ArgProblem> {
         Some((_, n)) => format!("did you mean `{n}`? (one of {})", Similarity::NAMES.join(", ")),
         None => format!("expected one of {}", Similarity::NAMES.join(", ")),
     };
-    vec![ArgProblem { arg: 2, message: format!("unknown similarity `{name}`"), help: Some(help) }]
+    vec![ArgProblem { arg: 2, code: None, message: format!("unknown similarity `{name}`"), help: Some(help) }]
 }
 
 pub const BUILTINS: &[Builtin] = &[
