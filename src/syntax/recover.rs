@@ -195,11 +195,10 @@ pub fn scan(src: &str, from: usize) -> Scan {
                 let next = src[i..].trim_start().as_bytes().first().copied();
                 let is_call = next == Some(b'(');
                 let names_something = prev_word.is_some_and(|w| NAMING_KEYWORDS.contains(&w));
-                if !after_dot
-                    && !names_something
-                    && ITEM_KEYWORDS.contains(&word)
-                    && !(matches!(word, "max" | "on_error") && is_call)
-                {
+                // `max(...)` and `on_error(...)` in an expression are calls, not settings.
+                let setting_called = matches!(word, "max" | "on_error") && is_call;
+                let starts_item = ITEM_KEYWORDS.contains(&word) && !setting_called;
+                if starts_item && !after_dot && !names_something {
                     let nested_ok = match word {
                         "criterion" => matches!(stack.last(), Some((_, _, Frame::Group))),
                         "let" => {
