@@ -1,9 +1,9 @@
 //! Links the `rubric` binary as a position-dependent executable on Linux (GNU toolchains).
 //!
-//! A position-independent executable is relocated by the dynamic loader at every start: some 70
-//! pages of pointers written, each a copy-on-write page fault, 0.3-0.6 ms of the 2-3 ms that
-//! grading a small file takes (`perf stat` on `rubric grade` with one case: 329 -> 258 page
-//! faults). Only the binary is linked so; the library and the tests are unchanged.
+//! A position-independent executable is relocated by the dynamic loader at every start: pages of
+//! pointers written, each a copy-on-write page fault, a visible share of the start-up cost of
+//! grading a small file (BENCHMARKS.md has the measurement). Only the binary is linked so; the
+//! library and the tests are unchanged.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");

@@ -182,7 +182,7 @@ pub(crate) mod tree_sitter {
 
 /// `scratch[start..]` moved into one shared slice of exactly its size; `scratch` keeps `..start`.
 /// (A plain `drain(..).collect()` goes element by element through the iterator.)
-pub(crate) fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> crate::value::Shared<[T]> {
+pub(crate) fn drain_to_shared<T>(scratch: &mut Vec<T>, start: usize) -> triomphe::Arc<[T]> {
     let moved = &scratch[start..];
     let mut slots = triomphe::UniqueArc::<[std::mem::MaybeUninit<T>]>::new_uninit_slice(moved.len());
     // SAFETY: the elements' bits are copied into the new, uninitialised slice of the same length

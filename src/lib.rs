@@ -28,6 +28,7 @@ pub(crate) mod eval;
 mod fixture_tests;
 pub(crate) mod fmt;
 pub(crate) mod input;
+mod layers;
 pub(crate) mod output;
 pub(crate) mod pattern;
 pub(crate) mod plan;

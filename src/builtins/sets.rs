@@ -48,7 +48,7 @@ impl Ord for NumberKey {
 
 /// A string key part. Keys are only sorted to pair equal ones, so any total order serves: this one
 /// compares lengths first and then the bytes as big-endian words, where the order of `str` calls
-/// `memcmp` for every pair (a fifth of chipstack's sorting).
+/// `memcmp` for every pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct KeyStr<'a>(&'a str);
 
