@@ -4,6 +4,7 @@
 //! graders agree bit for bit.
 
 use super::{Builtin, Ctx, Default, opt, req};
+use crate::value::bigint::{BigInt, IntOp, Numeric, round_digits_to_tens, whole_digits};
 use crate::value::{Ty, Value};
 
 const NUMBERS: Ty = Ty::NUMBER;
@@ -102,7 +103,7 @@ pub const BUILTINS: &[Builtin] = &[
         doc: "Largest whole number not above the number.",
         params: &[req("number", NUMBERS)],
         returns: Ty::NUMBER,
-        eval: |a, _| Value::Number(a[0].as_f64().unwrap_or(f64::NAN).floor()),
+        eval: |a, _| whole_or(&a[0], f64::floor),
         validate: None,
     },
     Builtin {
@@ -110,7 +111,7 @@ pub const BUILTINS: &[Builtin] = &[
         doc: "Smallest whole number not below the number.",
         params: &[req("number", NUMBERS)],
         returns: Ty::NUMBER,
-        eval: |a, _| Value::Number(a[0].as_f64().unwrap_or(f64::NAN).ceil()),
+        eval: |a, _| whole_or(&a[0], f64::ceil),
         validate: None,
     },
     Builtin {
@@ -173,20 +174,24 @@ fn len(a: &[Value], _: &mut Ctx) -> Value {
 }
 
 /// The elements of a list, all numbers, or an error naming the first that is not.
-fn numbers(name: &str, v: &Value) -> Result<Vec<f64>, Value> {
+fn numbers<'a>(name: &str, v: &'a Value) -> Result<Vec<Numeric<'a>>, Value> {
     let xs = v.as_list().unwrap_or(&[]);
     xs.iter()
         .enumerate()
-        .map(|(i, x)| match x {
-            Value::Number(n) => Ok(*n),
-            Value::Figure(f) => Ok(f.value),
-            other => Err(Value::error(format!(
-                "`{name}`: element {i} is {} {}, expected a number",
-                other.type_name(),
-                other.short(30)
-            ))),
+        .map(|(i, x)| {
+            x.numeric().ok_or_else(|| {
+                Value::error(format!("`{name}`: element {i} is {} {}, expected a number", x.type_name(), x.short(30)))
+            })
         })
         .collect()
+}
+
+/// A whole number as it is; a double through `f` (`floor`, `ceil`).
+fn whole_or(v: &Value, f: fn(f64) -> f64) -> Value {
+    match v {
+        Value::BigInt(_) => v.clone(),
+        other => Value::Number(f(other.as_f64().unwrap_or(f64::NAN))),
+    }
 }
 
 fn bools(name: &str, v: &Value) -> Result<Vec<bool>, Value> {
@@ -205,13 +210,22 @@ fn bools(name: &str, v: &Value) -> Result<Vec<bool>, Value> {
         .collect()
 }
 
-fn left_to_right_sum(xs: &[f64]) -> f64 {
-    xs.iter().fold(0.0, |acc, x| acc + x)
+/// The sum from 0, left to right: in doubles, exact while exact integers meet whole numbers (as
+/// Python's `sum` of ints).
+fn left_to_right_sum(xs: &[Numeric]) -> Value {
+    let mut total = Value::Number(0.0);
+    for x in xs {
+        total = match (&total, x) {
+            (Value::Number(acc), Numeric::Double(x)) => Value::Number(acc + x),
+            (acc, x) => acc.numeric().map_or(Value::Number(f64::NAN), |acc| acc.combine(IntOp::Add, *x)),
+        };
+    }
+    total
 }
 
 fn sum(a: &[Value], _: &mut Ctx) -> Value {
     match numbers("sum", &a[0]) {
-        Ok(xs) => Value::Number(left_to_right_sum(&xs)),
+        Ok(xs) => left_to_right_sum(&xs),
         Err(e) => e,
     }
 }
@@ -219,25 +233,34 @@ fn sum(a: &[Value], _: &mut Ctx) -> Value {
 fn mean(a: &[Value], _: &mut Ctx) -> Value {
     match numbers("mean", &a[0]) {
         Ok(xs) if xs.is_empty() => Value::error("`mean` of an empty list"),
-        Ok(xs) => Value::Number(left_to_right_sum(&xs) / xs.len() as f64),
+        Ok(xs) => Value::Number(left_to_right_sum(&xs).as_f64().unwrap_or(f64::NAN) / xs.len() as f64),
         Err(e) => e,
     }
 }
 
-fn extreme(name: &str, a: &Value, pick: fn(f64, f64) -> f64) -> Value {
+/// The element that `pick` keeps of each pair, the first kept on a tie. Doubles go through `pick`
+/// (`f64::min`, which passes over a NaN); with an exact integer the comparison is exact.
+fn extreme(name: &str, a: &Value, pick: fn(f64, f64) -> f64, keeps: std::cmp::Ordering) -> Value {
     match numbers(name, a) {
         Ok(xs) if xs.is_empty() => Value::error(format!("`{name}` of an empty list")),
-        Ok(xs) => Value::Number(xs[1..].iter().fold(xs[0], |m, x| pick(m, *x))),
+        Ok(xs) => xs[1..]
+            .iter()
+            .fold(xs[0], |m, x| match (m, *x) {
+                (Numeric::Double(m), Numeric::Double(x)) => Numeric::Double(pick(m, x)),
+                (m, x) if m.to_f64().is_nan() || x.partial_cmp(m) == Some(keeps) => x,
+                (m, _) => m,
+            })
+            .to_value(),
         Err(e) => e,
     }
 }
 
 fn min(a: &[Value], _: &mut Ctx) -> Value {
-    extreme("min", &a[0], f64::min)
+    extreme("min", &a[0], f64::min, std::cmp::Ordering::Less)
 }
 
 fn max(a: &[Value], _: &mut Ctx) -> Value {
-    extreme("max", &a[0], f64::max)
+    extreme("max", &a[0], f64::max, std::cmp::Ordering::Greater)
 }
 
 fn any(a: &[Value], _: &mut Ctx) -> Value {
@@ -263,38 +286,75 @@ fn at_least(a: &[Value], _: &mut Ctx) -> Value {
 }
 
 fn as_number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => *n,
-        Value::Figure(f) => f.value,
-        _ => f64::NAN,
-    }
+    v.numeric().map_or(f64::NAN, Numeric::to_f64)
 }
 
 fn round(a: &[Value], _: &mut Ctx) -> Value {
-    let x = as_number(&a[0]);
     let digits = a[1].as_f64().unwrap_or(0.0);
-    if digits.fract() != 0.0 || !(0.0..=17.0).contains(&digits) {
-        return Value::error(format!("`round`: digits must be a whole number from 0 to 17, found {digits}"));
+    if digits.fract() != 0.0 || digits > 17.0 || digits.is_nan() {
+        return Value::error(format!("`round`: digits must be a whole number up to 17, found {digits}"));
     }
+    // Negative digits round to tens, hundreds, ... (beyond the largest double, everything is 0).
+    let places = (-digits).clamp(0.0, 400.0) as usize;
+    if let Value::BigInt(n) = &a[0] {
+        // Python rounds an int exactly and keeps it an int.
+        if places == 0 {
+            return a[0].clone();
+        }
+        let rounded = round_digits_to_tens(n.abs().as_str(), places, false);
+        let sign = if n.is_negative() && rounded != "0" { "-" } else { "" };
+        return BigInt::parse(&format!("{sign}{rounded}")).unwrap_or(Value::Number(f64::NAN));
+    }
+    let x = as_number(&a[0]);
     if !x.is_finite() {
         return Value::Number(x);
     }
-    // Formatting with a precision rounds the exact binary value (ties to even); parsing the decimal
-    // back gives the nearest double, which is what Python's round returns.
-    let text = format!("{:.*}", digits as usize, x);
-    Value::Number(text.parse().unwrap_or(x))
+    // Rounding the exact binary value in decimal, ties to even, then parsing the decimal back,
+    // gives the nearest double: what Python's correctly rounded `round` returns.
+    let text = if places == 0 {
+        // Formatting with a precision rounds exactly.
+        format!("{:.*}", digits as usize, x)
+    } else {
+        let (whole, fraction_left) = whole_digits(x);
+        let sign = if x.is_sign_negative() { "-" } else { "" };
+        format!("{sign}{}", round_digits_to_tens(&whole, places, fraction_left))
+    };
+    match text.parse::<f64>() {
+        Ok(rounded) if rounded.is_finite() => Value::Number(rounded),
+        _ => Value::error(format!("`round`: {x} rounded to {digits} digits is too large for a number")),
+    }
 }
 
 fn abs(a: &[Value], _: &mut Ctx) -> Value {
-    Value::Number(as_number(&a[0]).abs())
+    match &a[0] {
+        Value::BigInt(n) => Value::BigInt(n.abs()),
+        other => Value::Number(as_number(other).abs()),
+    }
 }
 
 fn clamp(a: &[Value], _: &mut Ctx) -> Value {
+    let exact = a.iter().take(3).any(|v| matches!(v, Value::BigInt(_)));
     let (x, lo, hi) = (as_number(&a[0]), as_number(&a[1]), as_number(&a[2]));
-    if lo > hi || lo.is_nan() || hi.is_nan() {
-        return Value::error(format!("`clamp`: low {lo} is above high {hi}"));
+    if !exact {
+        if lo > hi || lo.is_nan() || hi.is_nan() {
+            return Value::error(format!("`clamp`: low {lo} is above high {hi}"));
+        }
+        return Value::Number(x.clamp(lo, hi));
     }
-    Value::Number(x.clamp(lo, hi))
+    let (Some(x), Some(lo), Some(hi)) = (a[0].numeric(), a[1].numeric(), a[2].numeric()) else {
+        return Value::error("`clamp`: expected numbers");
+    };
+    match lo.partial_cmp(hi) {
+        Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal) => {}
+        _ => return Value::error(format!("`clamp`: low {} is above high {}", a[1].short(30), a[2].short(30))),
+    }
+    if x.partial_cmp(lo) == Some(std::cmp::Ordering::Less) {
+        lo.to_value()
+    } else if x.partial_cmp(hi) == Some(std::cmp::Ordering::Greater) {
+        hi.to_value()
+    } else {
+        x.to_value()
+    }
 }
 
 fn keys(a: &[Value], _: &mut Ctx) -> Value {
@@ -324,19 +384,30 @@ fn required(a: &[Value], _: &mut Ctx) -> Value {
 fn number(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::Number(n) => Value::Number(*n),
+        Value::BigInt(_) => a[0].clone(),
         Value::Figure(f) => Value::Number(f.value),
-        Value::String(s) => match s.trim().parse::<f64>() {
-            Ok(n) if n.is_finite() => Value::Number(n),
-            _ => Value::error(format!("`number`: `{}` is not a number", crate::value::shorten(s, 40))),
+        // An integer beyond 2^53 stays exact (Python's `int(text)`); other text is the nearest double.
+        Value::String(s) => match exact_integer(s.trim()) {
+            Some(exact) => exact,
+            None => match s.trim().parse::<f64>() {
+                Ok(n) if n.is_finite() => Value::Number(n),
+                _ => Value::error(format!("`number`: `{}` is not a number", crate::value::shorten(s, 40))),
+            },
         },
         other => Value::error(format!("`number`: cannot convert a {}", other.type_name())),
     }
 }
 
+/// `text` as an exact integer when it is an integer (an optional sign, then digits) beyond 2^53.
+fn exact_integer(text: &str) -> Option<Value> {
+    let unsigned = text.strip_prefix('+').filter(|rest| !rest.starts_with('-')).unwrap_or(text);
+    BigInt::parse(unsigned).filter(|v| matches!(v, Value::BigInt(_)))
+}
+
 fn string(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::String(_) => a[0].clone(),
-        other => Value::str(&other.to_json().to_string()),
+        other => Value::str(&other.json_text()),
     }
 }
 

@@ -54,7 +54,8 @@ fn compile_here(file: &SourceFile) -> Compiled {
         Err(diagnostics) => return Compiled { plan: None, diagnostics },
     };
     let mut checker = Checker::new(file);
-    let plan = checker.rubric(&ast);
+    let mut plan = checker.rubric(&ast);
+    plan.format = plan.needed_format().to_string();
     let mut diagnostics = checker.diagnostics;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(constants::warnings(&plan, &checker.constant_candidates));
@@ -603,7 +604,14 @@ impl<'a> Checker<'a> {
         match &e.kind {
             ExprKind::Null => (Node::Const(Const::Null), Ty::NULL),
             ExprKind::Bool(b) => (Node::Const(Const::Bool(*b)), Ty::BOOL),
-            ExprKind::Number(n) => (Node::Const(Const::Number(*n)), Ty::NUMBER),
+            ExprKind::Number(n) => {
+                // An integer literal beyond 2^53 stays exact, as Python keeps its ints.
+                let literal = match crate::value::bigint::BigInt::parse(&self.src(e.span)) {
+                    Some(Value::BigInt(exact)) => Const::Integer(exact.as_str().to_string()),
+                    _ => Const::Number(*n),
+                };
+                (Node::Const(literal), Ty::NUMBER)
+            }
             ExprKind::Str(s) => (Node::Const(Const::String(s.clone())), Ty::STRING),
             ExprKind::Regex { source, flags } => {
                 if let Err(msg) = compile_regex(source, flags) {
@@ -988,6 +996,7 @@ pub(crate) fn const_node(v: &Value) -> Node {
         Value::Null | Value::Missing(_) | Value::Error(_) => Node::Const(Const::Null),
         Value::Bool(b) => Node::Const(Const::Bool(*b)),
         Value::Number(n) => Node::Const(Const::Number(*n)),
+        Value::BigInt(n) => Node::Const(Const::Integer(n.as_str().to_string())),
         Value::String(s) => Node::Const(Const::String(s.to_string())),
         Value::List(xs) => Node::List(xs.iter().map(const_node).collect()),
         Value::Figure(f) => Node::Const(Const::Figure((**f).clone())),
