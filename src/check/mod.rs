@@ -110,6 +110,8 @@ struct Checker<'a> {
     constant_candidates: Vec<ConstantCandidate>,
     /// Names used above their definition (already reported; not also "never used").
     used_early: Vec<String>,
+    /// The slots of bindings that hold the model's text as it is (`let text = sample.output_text`).
+    model_text_slots: Vec<usize>,
 }
 
 const NUMERIC: Ty = Ty::NUMBER.or(Ty::FIGURE);
@@ -125,6 +127,7 @@ impl<'a> Checker<'a> {
             next_slot: 0,
             constant_candidates: Vec::new(),
             used_early: Vec::new(),
+            model_text_slots: Vec::new(),
         }
     }
 
@@ -334,6 +337,9 @@ impl<'a> Checker<'a> {
         let (value, ty) = self.expr(&l.value);
         let slot = self.slot();
         self.define(&l.name, slot, ty, BindingKind::Let);
+        if self.is_model_text(&value) {
+            self.model_text_slots.push(slot);
+        }
         (slot, value)
     }
 
@@ -890,6 +896,25 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        if let (Some(Some((_, text, _))), Some(Some((pattern, _, _)))) = (slots.first(), slots.get(1))
+            && REGEX_SEARCHES.contains(&b.name)
+            && self.is_model_text(text)
+            && let Some(Some(Value::Regex(re))) = literals.get(1)
+            && ends_with_plain_dollar(re.as_str())
+        {
+            self.error(
+                Diagnostic::warning(
+                    "rubric::end_anchor",
+                    "`$` does not match before a trailing newline",
+                    pattern.value.span,
+                    "matches only at the very end of the text",
+                )
+                .with_help(
+                    "Python's `re` also matches `$` before a final `\\n`, which model output often ends with; \
+                     write `\\n?$` (or `\\s*$`) to allow it, or the `m` flag to match at the end of every line",
+                ),
+            );
+        }
         if let Some(validate) = b.validate {
             let refs: Vec<Option<&Value>> = literals.iter().map(Option::as_ref).collect();
             for problem in validate(&refs) {
@@ -907,6 +932,19 @@ impl<'a> Checker<'a> {
         (Node::Call { builtin: b.name.to_string(), args: nodes }, b.returns)
     }
 
+    /// Whether `node` is the model's text as it is: `sample.output_text`, a binding of it, or
+    /// either lowercased (a regex `$` on it meets the text's final newline, if any).
+    fn is_model_text(&self, node: &Node) -> bool {
+        match node {
+            Node::Path { path, singular: true } => path == "$.sample.output_text",
+            Node::Slot(s) => self.model_text_slots.contains(s),
+            Node::Call { builtin, args } if matches!(builtin.as_str(), "lower" | "upper") => {
+                args.first().is_some_and(|a| self.is_model_text(a))
+            }
+            _ => false,
+        }
+    }
+
     /// An argument: like an expression, except that a bare name of a builtin that is not a binding
     /// stands for that function's name (`similarity: ratio`).
     fn argument(&mut self, e: &Expr) -> (Node, Ty) {
@@ -919,6 +957,27 @@ impl<'a> Checker<'a> {
         }
         self.expr(e)
     }
+}
+
+/// The builtins that search text with a regex, as `(text, pattern)`.
+const REGEX_SEARCHES: [&str; 4] = ["matches", "find", "find_all", "count"];
+
+/// Whether a compiled regex ends in a `$` that only matches at the very end of the text: not
+/// escaped, not after something that already takes a final newline (`\n?$`, `\s*$`), and without
+/// the multi-line flag (given as `m` after the literal, or inline).
+fn ends_with_plain_dollar(pattern: &str) -> bool {
+    let Some(before) = pattern.strip_suffix('$') else { return false };
+    let escaped = before.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+    let allows_newline = ["\\n", "\\s"]
+        .iter()
+        .any(|class| ["?", "*", "+"].iter().any(|repeat| before.ends_with(&format!("{class}{repeat}"))));
+    if escaped || allows_newline {
+        return false;
+    }
+    let multi_line = pattern.match_indices("(?").any(|(at, _)| {
+        pattern[at + 2..].bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'-').any(|b| b == b'm')
+    });
+    !multi_line
 }
 
 /// "a bool", "an object", "any value".
