@@ -20,7 +20,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "sum",
-        doc: "Sum of a list of numbers, added left to right starting from 0.",
+        doc: "Sum of a list of numbers, added left to right starting from 0 (exact while exact integers meet whole numbers).",
         params: &[req("numbers", Ty::LIST)],
         returns: Ty::NUMBER,
         eval: sum,
@@ -76,7 +76,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "round",
-        doc: "Rounds to `digits` decimal places like Python's `round`: the correctly rounded decimal, ties to even.",
+        doc: "Rounds to `digits` decimal places like Python's `round`: the correctly rounded decimal, ties to even. Negative digits round to tens, hundreds, ... (`round(1234.5, -2)` is 1200); an exact integer stays exact.",
         params: &[req("number", NUMBERS), opt("digits", Ty::NUMBER, Default::Number(0.0))],
         returns: Ty::NUMBER,
         eval: round,
@@ -148,7 +148,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "number",
-        doc: "A number as it is, or a string holding a decimal number parsed; anything else is an error.",
+        doc: "A number as it is, or a string holding a decimal number parsed (an integer beyond 2^53 exactly, as Python's `int`); anything else is an error.",
         params: &[req("value", Ty::NUMBER.or(Ty::STRING).or(Ty::FIGURE))],
         returns: Ty::NUMBER,
         eval: number,
@@ -156,7 +156,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "string",
-        doc: "A string as it is; any other value as compact JSON text.",
+        doc: "A string as it is; any other value as compact JSON text (integers digit for digit, as Python's `str` of an int).",
         params: &[req("value", Ty::ANY)],
         returns: Ty::STRING,
         eval: string,
