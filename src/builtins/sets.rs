@@ -575,6 +575,23 @@ mod tests {
     }
 
     #[test]
+    fn integers_beyond_two_to_the_53_are_keys_by_exact_value() {
+        let int = |text: &str| crate::value::bigint::BigInt::parse(text).unwrap();
+        let ids = |texts: &[&str]| l(texts.iter().map(|t| int(t)).collect());
+        // Python: {2**53 + 1} & {2**53} is empty; 10**20 == 1e20 is one key.
+        let f1 = |p: Value, r: Value| num(call("set_f1", vec![p, r]));
+        assert_eq!(f1(ids(&["9007199254740993"]), ids(&["9007199254740992"])), 0.0);
+        assert_eq!(f1(ids(&["1234567890123456789"]), ids(&["1234567890123456788"])), 0.0);
+        assert_eq!(f1(ids(&["100000000000000000000"]), l(vec![n(1e20)])), 1.0);
+        // Short lists are paired by scanning, long ones by sorting: both count exactly.
+        for copies in [1, 40] {
+            let p: Vec<&str> = ["9007199254740993", "-9007199254740993", "9007199254740993"].repeat(copies);
+            let r: Vec<&str> = ["9007199254740993", "9007199254740994"].repeat(copies);
+            let pairs = num(call("multiset_precision", vec![ids(&p), ids(&r)])) * p.len() as f64;
+            assert_eq!(pairs.round(), copies as f64, "{copies}");
+        }
+    }
+    #[test]
     fn set_drops_duplicates() {
         let p = l(vec![s("a"), s("a"), s("b")]);
         let r = l(vec![s("a"), s("c"), s("c")]);
