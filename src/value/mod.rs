@@ -564,6 +564,28 @@ mod tests {
     }
 
     #[test]
+    fn json_text_is_what_serde_writes_and_exact_for_big_integers() {
+        let doc =
+            serde_json::json!({"b": [1, 2.5, -0.0, 1e300, "x\"\u{1}é", null, true], "a": {"": 9007199254740992_u64}});
+        let value = Value::from_json(&doc);
+        assert_eq!(value.json_text(), value.to_json().to_string());
+        let big = bigint::BigInt::parse("-123456789012345678901234").unwrap();
+        assert_eq!(Value::list(vec![big.clone(), Value::Number(1.0)]).json_text(), "[-123456789012345678901234,1]");
+        assert_eq!(Value::from_json(&serde_json::json!(9007199254740993_u64)).json_text(), "9007199254740993");
+    }
+
+    #[test]
+    fn big_integers_equal_doubles_only_at_the_same_value() {
+        let int = |text: &str| bigint::BigInt::parse(text).unwrap();
+        assert!(int("100000000000000000000").json_eq(&Value::Number(1e20)));
+        assert!(Value::Number(1e20).json_eq(&int("100000000000000000000")));
+        assert!(!int("9007199254740993").json_eq(&Value::Number(9007199254740992.0)));
+        assert!(!int("9007199254740993").json_eq(&int("9007199254740994")));
+        assert!(int("-9007199254740993").json_eq(&int("-9007199254740993")));
+        assert!(!int("9007199254740993").json_eq(&Value::str("9007199254740993")));
+    }
+
+    #[test]
     fn drained_elements_move_once() {
         let counted = Arc::new(());
         let mut scratch: Vec<Arc<()>> = (0..5).map(|_| counted.clone()).collect();
