@@ -172,11 +172,11 @@ fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     let _ = serde_json::to_writer(out, value);
 }
 
-/// A case id as [`Value::to_json`] would write it; the usual string id without the detour.
+/// A case id as JSON (an integer id exactly); the usual string id without the detour.
 fn write_id(out: &mut Vec<u8>, id: &Value) {
     match id {
         Value::String(s) => write_str(out, s),
-        other => write_serde(out, &other.to_json()),
+        other => other.write_json(out),
     }
 }
 

@@ -81,8 +81,15 @@ enum KeyPart<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
+    /// An integer beyond ±2^53 that no double equals (one that a double equals is that
+    /// [`KeyPart::Number`], so that `10**20` and `1e20` are one key, as in Python).
+    Exact(ExactKey<'a>),
     String(KeyStr<'a>),
 }
+
+/// An exact integer key part, ordered as its canonical decimal text (any total order serves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct ExactKey<'a>(&'a str);
 
 /// A key: the parts of one element (one per `by` field, or the element itself).
 type Key<'a> = [KeyPart<'a>];
@@ -138,7 +145,7 @@ fn fingerprint(key: &Key) -> u64 {
             KeyPart::Null => 1,
             KeyPart::Bool(b) => 2 + u64::from(*b),
             KeyPart::Number(NumberKey(x)) => x.to_bits() ^ 4,
-            KeyPart::String(KeyStr(s)) => string_bits(s.as_bytes()),
+            KeyPart::Exact(ExactKey(s)) | KeyPart::String(KeyStr(s)) => string_bits(s.as_bytes()),
         };
         (hash.rotate_left(23) ^ bits).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     })
@@ -152,6 +159,18 @@ fn key_part(v: &Value) -> Result<KeyPart<'_>, String> {
         Value::Bool(b) => Ok(KeyPart::Bool(*b)),
         Value::Number(n) => Ok(KeyPart::Number(NumberKey::new(*n))),
         Value::String(s) => Ok(KeyPart::String(KeyStr(s))),
+        other => exact_key_part(other),
+    }
+}
+
+/// The key part for a value that is not null, a bool, a double or a string.
+#[cold]
+fn exact_key_part(v: &Value) -> Result<KeyPart<'_>, String> {
+    match v {
+        Value::BigInt(n) => Ok(match n.as_exact_f64() {
+            Some(x) => KeyPart::Number(NumberKey::new(x)),
+            None => KeyPart::Exact(ExactKey(n.as_str())),
+        }),
         other => Err(not_a_key_part(other)),
     }
 }
@@ -341,6 +360,7 @@ fn show(k: &Key) -> String {
             KeyPart::Null => "null".to_string(),
             KeyPart::Bool(b) => b.to_string(),
             KeyPart::Number(n) => Value::Number(n.0).short(20),
+            KeyPart::Exact(ExactKey(n)) => crate::value::shorten(n, 20),
             KeyPart::String(KeyStr(s)) => format!("{:?}", crate::value::shorten(s, 20)),
         })
         .collect();
@@ -556,6 +576,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn integers_beyond_two_to_the_53_are_keys_by_exact_value() {
+        let int = |text: &str| crate::value::bigint::BigInt::parse(text).unwrap();
+        let ids = |texts: &[&str]| l(texts.iter().map(|t| int(t)).collect());
+        // Python: {2**53 + 1} & {2**53} is empty; 10**20 == 1e20 is one key.
+        let f1 = |p: Value, r: Value| num(call("set_f1", vec![p, r]));
+        assert_eq!(f1(ids(&["9007199254740993"]), ids(&["9007199254740992"])), 0.0);
+        assert_eq!(f1(ids(&["1234567890123456789"]), ids(&["1234567890123456788"])), 0.0);
+        assert_eq!(f1(ids(&["100000000000000000000"]), l(vec![n(1e20)])), 1.0);
+        // Short lists are paired by scanning, long ones by sorting: both count exactly.
+        for copies in [1, 40] {
+            let p: Vec<&str> = ["9007199254740993", "-9007199254740993", "9007199254740993"].repeat(copies);
+            let r: Vec<&str> = ["9007199254740993", "9007199254740994"].repeat(copies);
+            let pairs = num(call("multiset_precision", vec![ids(&p), ids(&r)])) * p.len() as f64;
+            assert_eq!(pairs.round(), copies as f64, "{copies}");
+        }
+    }
     #[test]
     fn set_drops_duplicates() {
         let p = l(vec![s("a"), s("a"), s("b")]);

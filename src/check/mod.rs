@@ -48,7 +48,8 @@ fn compile_here(file: &SourceFile) -> Compiled {
         Err(diagnostics) => return Compiled { plan: None, diagnostics },
     };
     let mut checker = Checker::new(file);
-    let plan = checker.rubric(&ast);
+    let mut plan = checker.rubric(&ast);
+    plan.format = plan.needed_format().to_string();
     let mut diagnostics = checker.diagnostics;
     if !diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.extend(constants::warnings(&plan, &checker.constant_candidates));
@@ -103,6 +104,8 @@ struct Checker<'a> {
     constant_candidates: Vec<ConstantCandidate>,
     /// Names used above their definition (already reported; not also "never used").
     used_early: Vec<String>,
+    /// The slots of bindings that hold the model's text as it is (`let text = sample.output_text`).
+    model_text_slots: Vec<usize>,
 }
 
 const NUMERIC: Ty = Ty::NUMBER.or(Ty::FIGURE);
@@ -118,6 +121,7 @@ impl<'a> Checker<'a> {
             next_slot: 0,
             constant_candidates: Vec::new(),
             used_early: Vec::new(),
+            model_text_slots: Vec::new(),
         }
     }
 
@@ -327,6 +331,9 @@ impl<'a> Checker<'a> {
         let (value, ty) = self.expr(&l.value);
         let slot = self.slot();
         self.define(&l.name, slot, ty, BindingKind::Let);
+        if self.is_model_text(&value) {
+            self.model_text_slots.push(slot);
+        }
         (slot, value)
     }
 
@@ -598,7 +605,14 @@ impl<'a> Checker<'a> {
         match &e.kind {
             ExprKind::Null => (Node::Const(Const::Null), Ty::NULL),
             ExprKind::Bool(b) => (Node::Const(Const::Bool(*b)), Ty::BOOL),
-            ExprKind::Number(n) => (Node::Const(Const::Number(*n)), Ty::NUMBER),
+            ExprKind::Number(n) => {
+                // An integer literal beyond 2^53 stays exact, as Python keeps its ints.
+                let literal = match crate::value::bigint::BigInt::parse(&self.src(e.span)) {
+                    Some(Value::BigInt(exact)) => Const::Integer(exact.as_str().to_string()),
+                    _ => Const::Number(*n),
+                };
+                (Node::Const(literal), Ty::NUMBER)
+            }
             ExprKind::Str(s) => (Node::Const(Const::String(s.clone())), Ty::STRING),
             ExprKind::Regex { source, flags } => {
                 if let Some((at, flag)) = flags.char_indices().find(|(_, f)| !REGEX_FLAGS.contains(*f)) {
@@ -888,6 +902,25 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        if let (Some(Some((_, text, _))), Some(Some((pattern, _, _)))) = (slots.first(), slots.get(1))
+            && REGEX_SEARCHES.contains(&b.name)
+            && self.is_model_text(text)
+            && let Some(Some(Value::Regex(re))) = literals.get(1)
+            && ends_with_plain_dollar(re.as_str())
+        {
+            self.error(
+                Diagnostic::warning(
+                    "rubric::end_anchor",
+                    "`$` does not match before a trailing newline",
+                    pattern.value.span,
+                    "matches only at the very end of the text",
+                )
+                .with_help(
+                    "Python's `re` also matches `$` before a final `\\n`, which model output often ends with; \
+                     write `\\n?$` (or `\\s*$`) to allow it, or the `m` flag to match at the end of every line",
+                ),
+            );
+        }
         if let Some(validate) = b.validate {
             let refs: Vec<Option<&Value>> = literals.iter().map(Option::as_ref).collect();
             for problem in validate(&refs) {
@@ -903,6 +936,19 @@ impl<'a> Checker<'a> {
             }
         }
         (Node::Call { builtin: b.name.to_string(), args: nodes }, b.returns)
+    }
+
+    /// Whether `node` is the model's text as it is: `sample.output_text`, a binding of it, or
+    /// either lowercased (a regex `$` on it meets the text's final newline, if any).
+    fn is_model_text(&self, node: &Node) -> bool {
+        match node {
+            Node::Path { path, singular: true } => path == "$.sample.output_text",
+            Node::Slot(s) => self.model_text_slots.contains(s),
+            Node::Call { builtin, args } if matches!(builtin.as_str(), "lower" | "upper") => {
+                args.first().is_some_and(|a| self.is_model_text(a))
+            }
+            _ => false,
+        }
     }
 
     /// An argument: like an expression, except that a bare name of a builtin that is not a binding
@@ -924,6 +970,27 @@ const REGEX_FLAGS: &str = "imsxURu";
 const REGEX_FLAGS_HELP: &str = "the flags are `i` (ignore case), `m` (`^` and `$` match at line ends), `s` (`.` matches \
     `\\n`), `x` (blanks and `#` comments ignored), `U` (lazy by default), `R` (`\\r\\n` line ends) and `u` (Unicode, \
     on by default)";
+
+/// The builtins that search text with a regex, as `(text, pattern)`.
+const REGEX_SEARCHES: [&str; 4] = ["matches", "find", "find_all", "count"];
+
+/// Whether a compiled regex ends in a `$` that only matches at the very end of the text: not
+/// escaped, not after something that already takes a final newline (`\n?$`, `\s*$`), and without
+/// the multi-line flag (given as `m` after the literal, or inline).
+fn ends_with_plain_dollar(pattern: &str) -> bool {
+    let Some(before) = pattern.strip_suffix('$') else { return false };
+    let escaped = before.bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+    let allows_newline = ["\\n", "\\s"]
+        .iter()
+        .any(|class| ["?", "*", "+"].iter().any(|repeat| before.ends_with(&format!("{class}{repeat}"))));
+    if escaped || allows_newline {
+        return false;
+    }
+    let multi_line = pattern.match_indices("(?").any(|(at, _)| {
+        pattern[at + 2..].bytes().take_while(|b| b.is_ascii_alphabetic() || *b == b'-').any(|b| b == b'm')
+    });
+    !multi_line
+}
 
 /// "a bool", "an object", "any value".
 fn article(description: &str) -> String {
@@ -1001,6 +1068,7 @@ pub(crate) fn const_node(v: &Value) -> Node {
         Value::Null | Value::Missing(_) | Value::Error(_) => Node::Const(Const::Null),
         Value::Bool(b) => Node::Const(Const::Bool(*b)),
         Value::Number(n) => Node::Const(Const::Number(*n)),
+        Value::BigInt(n) => Node::Const(Const::Integer(n.as_str().to_string())),
         Value::String(s) => Node::Const(Const::String(s.to_string())),
         Value::List(xs) => Node::List(xs.iter().map(const_node).collect()),
         Value::Figure(f) => Node::Const(Const::Figure((**f).clone())),

@@ -4,6 +4,7 @@ use super::lower::Ex;
 use super::{Env, TraceEntry};
 use crate::builtins::Builtin;
 use crate::syntax::ast::{BinOp, UnOp};
+use crate::value::bigint::{IntOp, Numeric};
 use crate::value::{Ty, Value, missing_subject};
 
 pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
@@ -251,6 +252,7 @@ pub(super) fn unary(op: UnOp, v: Value) -> Value {
         (_, e @ Value::Error(_)) => e,
         (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
         (UnOp::Neg, Value::Number(n)) => Value::Number(-n),
+        (UnOp::Neg, Value::BigInt(n)) => Value::BigInt(n.negated()),
         (UnOp::Neg, Value::Figure(f)) => Value::Number(-f.value),
         (UnOp::Not, other) => Value::error(format!("`not`: {}", not_a("bool", &other))),
         (UnOp::Neg, other) => Value::error(format!("`-`: {}", not_a("number", &other))),
@@ -262,14 +264,6 @@ pub(super) fn truth(v: Value, op: &str) -> Result<bool, Value> {
         Value::Bool(b) => Ok(b),
         e @ Value::Error(_) => Err(e),
         other => Err(Value::error(format!("`{op}`: {}", not_a("bool", &other)))),
-    }
-}
-
-pub(super) fn numeric(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => Some(*n),
-        Value::Figure(f) => Some(f.value),
-        _ => None,
     }
 }
 
@@ -318,10 +312,10 @@ pub(super) fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             let ord = match (&x, &y) {
                 (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
-                _ => match (numeric(&x), numeric(&y)) {
-                    (Some(a), Some(b)) => a.partial_cmp(&b),
+                _ => match (x.numeric(), y.numeric()) {
+                    (Some(a), Some(b)) => a.partial_cmp(b),
                     _ => {
-                        let bad = if numeric(&x).is_none() && x.as_str().is_none() { &x } else { &y };
+                        let bad = if x.numeric().is_none() && x.as_str().is_none() { &x } else { &y };
                         return Value::error(format!("`{sym}`: {}", not_a("number", bad)));
                     }
                 },
@@ -357,22 +351,33 @@ pub(super) fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
 
 pub(super) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Value {
     let sym = op.symbol();
-    let (Some(a), Some(b)) = (numeric(x), numeric(y)) else {
-        let bad = if numeric(x).is_none() { x } else { y };
+    let (Some(a), Some(b)) = (x.numeric(), y.numeric()) else {
+        let bad = if x.numeric().is_none() { x } else { y };
         return Value::error(format!("`{sym}`: {}", not_a("number", bad)));
     };
+    if let (Numeric::Double(a), Numeric::Double(b)) = (a, b) {
+        return match op {
+            BinOp::Add => Value::Number(a + b),
+            BinOp::Sub => Value::Number(a - b),
+            BinOp::Mul => Value::Number(a * b),
+            _ if b == 0.0 => Value::error("division by zero"),
+            _ => Value::Number(a / b),
+        };
+    }
+    // An exact integer is involved (see `Numeric::combine`); division is in doubles, as Python's `/`.
     match op {
-        BinOp::Add => Value::Number(a + b),
-        BinOp::Sub => Value::Number(a - b),
-        BinOp::Mul => Value::Number(a * b),
-        _ if b == 0.0 => Value::error("division by zero"),
-        _ => Value::Number(a / b),
+        BinOp::Add => a.combine(IntOp::Add, b),
+        BinOp::Sub => a.combine(IntOp::Sub, b),
+        BinOp::Mul => a.combine(IntOp::Mul, b),
+        _ if b.to_f64() == 0.0 => Value::error("division by zero"),
+        _ => Value::Number(a.to_f64() / b.to_f64()),
     }
 }
 
 pub(super) fn number_of(v: Value) -> Result<f64, String> {
     match v {
         Value::Number(n) => Ok(n),
+        Value::BigInt(n) => Ok(n.to_f64()),
         Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
         other => Err(not_a("number", &other)),
     }

@@ -16,6 +16,9 @@ pub fn const_value(c: &Const) -> Result<Value, String> {
         Const::Null => Value::Null,
         Const::Bool(b) => Value::Bool(*b),
         Const::Number(n) => Value::Number(*n),
+        Const::Integer(digits) => {
+            crate::value::bigint::BigInt::parse(digits).ok_or_else(|| format!("`{digits}` is not an integer"))?
+        }
         Const::String(s) => Value::str(s),
         Const::Figure(f) => Value::Figure(Arc::new(f.clone())),
         Const::Regex { source, flags } => Value::Regex(Arc::new(crate::pattern::compile_regex(source, flags)?)),

@@ -178,7 +178,7 @@ fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a bool",
-        Value::Number(_) => "a number",
+        Value::Number(_) | Value::BigInt(_) => "a number",
         Value::String(_) => "a string",
         Value::List(_) => "an array",
         _ => "an object",

@@ -10,6 +10,10 @@ use crate::value::figure::Figure;
 /// Identifies the plan format; bumped on any incompatible change.
 pub const FORMAT: &str = "rubric-plan/1";
 
+/// The format of a plan that holds an exact integer constant ([`Const::Integer`]), which readers
+/// of [`FORMAT`] do not know. Other plans keep [`FORMAT`], so their bytes do not change.
+pub const FORMAT_WITH_INTEGERS: &str = "rubric-plan/2";
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub format: String,
@@ -106,9 +110,14 @@ pub enum Const {
     Null,
     Bool(bool),
     Number(f64),
+    /// An integer beyond ±2^53 in decimal (a double would round it).
+    Integer(String),
     String(String),
     Figure(Figure),
-    Regex { source: String, flags: String },
+    Regex {
+        source: String,
+        flags: String,
+    },
 }
 
 /// An expression with names resolved.
@@ -230,9 +239,47 @@ impl Plan {
         let plan = <Plan as serde::Deserialize>::deserialize(&mut de)
             .and_then(|p| de.end().map(|_| p))
             .map_err(|e| format!("not a rubric plan: {e}"))?;
-        if plan.format != FORMAT {
-            return Err(format!("plan format `{}` is not supported (expected `{FORMAT}`)", plan.format));
+        if plan.format != FORMAT && plan.format != FORMAT_WITH_INTEGERS {
+            return Err(format!(
+                "plan format `{}` is not supported (expected `{FORMAT}` or `{FORMAT_WITH_INTEGERS}`)",
+                plan.format
+            ));
         }
         Ok(plan)
+    }
+
+    /// The format this plan's contents need: [`FORMAT_WITH_INTEGERS`] when it holds an exact
+    /// integer constant, else [`FORMAT`].
+    pub fn needed_format(&self) -> &'static str {
+        fn criterion(c: &CriterionPlan) -> Vec<&Node> {
+            c.lets.iter().map(|(_, n)| n).chain(c.checks.iter().map(|k| &k.node)).collect()
+        }
+        let nodes = self.items.iter().flat_map(|item| -> Vec<&Node> {
+            match item {
+                PlanItem::Let { value, .. } | PlanItem::Score { value, .. } => vec![value],
+                PlanItem::Gate { condition, value, .. } => vec![condition, value],
+                PlanItem::Criterion(c) => criterion(c),
+                PlanItem::Group(g) => {
+                    g.lets.iter().map(|(_, n)| n).chain(g.members.iter().flat_map(criterion)).collect()
+                }
+                PlanItem::Ladder(l) => l.steps.iter().map(|s| &s.check.node).collect(),
+            }
+        });
+        let mut pending: Vec<&Node> = nodes.collect();
+        while let Some(node) = pending.pop() {
+            match node {
+                Node::Const(Const::Integer(_)) => return FORMAT_WITH_INTEGERS,
+                Node::Const(_) | Node::Slot(_) | Node::Total | Node::Path { .. } => {}
+                Node::List(xs) | Node::Call { args: xs, .. } => pending.extend(xs),
+                Node::Member(x, _) | Node::Unary(_, x) | Node::Is { value: x, .. } => pending.push(x),
+                Node::Index(a, b) | Node::Binary(_, a, b) => pending.extend([&**a, &**b]),
+                Node::If { condition, then, otherwise } => pending.extend([&**condition, &**then, &**otherwise]),
+                Node::For { source, filter, body, .. } => {
+                    pending.extend([&**source, &**body]);
+                    pending.extend(filter.as_deref());
+                }
+            }
+        }
+        FORMAT
     }
 }

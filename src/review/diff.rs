@@ -151,6 +151,7 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
             Const::Null => "null".into(),
             Const::Bool(b) => b.to_string(),
             Const::Number(n) => format!("{n}"),
+            Const::Integer(digits) => digits.clone(),
             Const::String(s) => serde_json::to_string(s).unwrap_or_default(),
             Const::Figure(f) => f.text.clone(),
             Const::Regex { source, flags } => format!("/{source}/{flags}"),

@@ -4,8 +4,10 @@
 use std::fmt;
 use std::sync::Arc;
 
+pub mod bigint;
 pub mod figure;
 
+use bigint::{BigInt, Numeric};
 use figure::Figure;
 
 /// A string value. Most strings in cases are short (keys, names, labels, numbers as text), and
@@ -205,6 +207,8 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
+    /// An integer beyond ±2^53, kept exact (see [`BigInt`]); its type is `number`.
+    BigInt(BigInt),
     String(Str),
     List(Shared<[Value]>),
     Object(Map),
@@ -309,7 +313,7 @@ impl Value {
             Value::Missing(_) => Ty::MISSING,
             Value::Null => Ty::NULL,
             Value::Bool(_) => Ty::BOOL,
-            Value::Number(_) => Ty::NUMBER,
+            Value::Number(_) | Value::BigInt(_) => Ty::NUMBER,
             Value::String(_) => Ty::STRING,
             Value::List(_) => Ty::LIST,
             Value::Object(_) => Ty::OBJECT,
@@ -324,7 +328,7 @@ impl Value {
             Value::Missing(_) => "missing",
             Value::Null => "null",
             Value::Bool(_) => "bool",
-            Value::Number(_) => "number",
+            Value::Number(_) | Value::BigInt(_) => "number",
             Value::String(_) => "string",
             Value::List(_) => "list",
             Value::Object(_) => "object",
@@ -340,9 +344,21 @@ impl Value {
             _ => None,
         }
     }
+    /// A number as the nearest double (an exact big integer rounds).
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Number(n) => Some(*n),
+            Value::BigInt(n) => Some(n.to_f64()),
+            _ => None,
+        }
+    }
+    /// A number (or a figure's value) as it is compared and computed on: exact when it is a big integer.
+    #[inline]
+    pub fn numeric(&self) -> Option<Numeric<'_>> {
+        match self {
+            Value::Number(n) => Some(Numeric::Double(*n)),
+            Value::BigInt(n) => Some(Numeric::Exact(n)),
+            Value::Figure(f) => Some(Numeric::Double(f.value)),
             _ => None,
         }
     }
@@ -373,7 +389,8 @@ impl Value {
         match v {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(*b),
-            serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Number(n) if n.is_f64() => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Number(n) => BigInt::parse(&n.to_string()).unwrap_or(Value::Number(f64::NAN)),
             serde_json::Value::String(s) => Value::str(s),
             serde_json::Value::Array(a) => Value::List(a.iter().map(Value::from_json).collect()),
             serde_json::Value::Object(o) => {
@@ -382,19 +399,27 @@ impl Value {
         }
     }
 
-    /// Converts back to JSON for output. Figures become their written text, regexes their source;
-    /// missing becomes null and errors become `{"error": message}`.
+    /// Converts back to JSON. Figures become their written text, regexes their source; missing
+    /// becomes null and errors become `{"error": message}`. A big integer stays exact within the
+    /// 64-bit range (serde_json's integers) and becomes the nearest double beyond; [`Value::json_text`]
+    /// writes every integer exactly.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Missing(_) | Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
-            // Whole numbers print as integers (ids, counts), like the JSON they usually came from.
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 => {
+            // Whole numbers print as integers (ids, counts), like the JSON they usually came from
+            // (beyond 2^53 an integer read from JSON is a `BigInt`).
+            Value::Number(n) if n.fract() == 0.0 && n.abs() <= bigint::EXACT_DOUBLES => {
                 serde_json::Value::from(*n as i64)
             }
             Value::Number(n) => {
                 serde_json::Number::from_f64(*n).map(serde_json::Value::Number).unwrap_or(serde_json::Value::Null)
             }
+            Value::BigInt(n) => match (n.as_str().parse::<i64>(), n.as_str().parse::<u64>()) {
+                (Ok(i), _) => serde_json::Value::from(i),
+                (_, Ok(u)) => serde_json::Value::from(u),
+                _ => Value::Number(n.to_f64()).to_json(),
+            },
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Object(o) => {
@@ -407,13 +432,17 @@ impl Value {
     }
 
     /// JSON equality: objects by key set and values, lists in order, strings by code point, numbers by
-    /// value (`1 == 1.0`), booleans only equal booleans (`true != 1`), null only equals null.
+    /// exact value (`1 == 1.0`, `10**20 == 1e20`, `2**53 + 1 != 2.0**53`, as in Python), booleans only equal booleans (`true != 1`), null only equals null.
     /// Figures compare by kind and exact decimal value. Missing and errors never equal anything.
     pub fn json_eq(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
             (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::BigInt(a), Value::BigInt(b)) => a == b,
+            (Value::BigInt(a), Value::Number(b)) | (Value::Number(b), Value::BigInt(a)) => {
+                a.cmp_f64(*b) == Some(std::cmp::Ordering::Equal)
+            }
             (Value::String(a), Value::String(b)) => a == b,
             (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.json_eq(y)),
             (Value::Object(a), Value::Object(b)) => {
@@ -432,7 +461,7 @@ impl Value {
             Value::Error(e) => format!("error ({})", e.message),
             Value::Figure(f) => f.text.clone(),
             Value::Regex(r) => format!("/{}/", r.as_str()),
-            other => other.to_json().to_string(),
+            other => other.json_text(),
         };
         shorten(&full, max)
     }
@@ -443,6 +472,46 @@ impl Value {
         match self {
             Value::Null | Value::Bool(_) => self.short(max),
             other => format!("{} {}", other.type_name(), other.short(max)),
+        }
+    }
+
+    /// Compact JSON text, as serde_json writes [`Value::to_json`], with every integer exact.
+    pub fn json_text(&self) -> String {
+        let mut out = Vec::new();
+        self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Appends [`Value::json_text`].
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::BigInt(n) => out.extend_from_slice(n.as_str().as_bytes()),
+            Value::List(l) => {
+                out.push(b'[');
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    v.write_json(out);
+                }
+                out.push(b']');
+            }
+            Value::Object(o) => {
+                out.push(b'{');
+                for (i, (k, v)) in o.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    // Writing to a Vec cannot fail.
+                    let _ = serde_json::to_writer(&mut *out, k.as_str());
+                    out.push(b':');
+                    v.write_json(out);
+                }
+                out.push(b'}');
+            }
+            other => {
+                let _ = serde_json::to_writer(&mut *out, &other.to_json());
+            }
         }
     }
 }
@@ -494,6 +563,28 @@ mod tests {
                 assert_eq!(got.is_some(), i < size, "{key} in {size}");
             }
         }
+    }
+
+    #[test]
+    fn json_text_is_what_serde_writes_and_exact_for_big_integers() {
+        let doc =
+            serde_json::json!({"b": [1, 2.5, -0.0, 1e300, "x\"\u{1}é", null, true], "a": {"": 9007199254740992_u64}});
+        let value = Value::from_json(&doc);
+        assert_eq!(value.json_text(), value.to_json().to_string());
+        let big = bigint::BigInt::parse("-123456789012345678901234").unwrap();
+        assert_eq!(Value::list(vec![big.clone(), Value::Number(1.0)]).json_text(), "[-123456789012345678901234,1]");
+        assert_eq!(Value::from_json(&serde_json::json!(9007199254740993_u64)).json_text(), "9007199254740993");
+    }
+
+    #[test]
+    fn big_integers_equal_doubles_only_at_the_same_value() {
+        let int = |text: &str| bigint::BigInt::parse(text).unwrap();
+        assert!(int("100000000000000000000").json_eq(&Value::Number(1e20)));
+        assert!(Value::Number(1e20).json_eq(&int("100000000000000000000")));
+        assert!(!int("9007199254740993").json_eq(&Value::Number(9007199254740992.0)));
+        assert!(!int("9007199254740993").json_eq(&int("9007199254740994")));
+        assert!(int("-9007199254740993").json_eq(&int("-9007199254740993")));
+        assert!(!int("9007199254740993").json_eq(&Value::str("9007199254740993")));
     }
 
     #[test]
