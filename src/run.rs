@@ -68,7 +68,7 @@ pub fn grade_line(program: &Program, line: &[u8], line_no: usize, ctx: &mut Ctx)
 
 /// Parses and grades one line: the case and its outcome, or why the line is not a case.
 fn grade_case(program: &Program, line: &[u8], ctx: &mut Ctx, traced: bool) -> Result<(Value, Outcome), LineError> {
-    let doc = parse_line(line, &program.projection)?;
+    let doc = parse_line(line, &program.projection, &mut ctx.reader)?;
     let outcome = if traced { program.grade_traced(&doc, ctx) } else { program.grade(&doc, ctx) };
     Ok((doc, outcome))
 }

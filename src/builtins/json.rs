@@ -31,17 +31,17 @@ pub const BUILTINS: &[Builtin] = &[
     },
 ];
 
-fn json_parse(a: &[Value], _: &mut Ctx) -> Value {
+fn json_parse(a: &[Value], ctx: &mut Ctx) -> Value {
     let text = a[0].as_str().unwrap_or("");
-    match parse_strict(text) {
+    match parse_strict(text, &mut ctx.reader) {
         Ok(v) => v,
         Err(e) => Value::error(format!("`json_parse`: invalid JSON: {e}")),
     }
 }
 
-fn json_matches(a: &[Value], _: &mut Ctx) -> Value {
+fn json_matches(a: &[Value], ctx: &mut Ctx) -> Value {
     match &a[0] {
-        Value::String(s) => Value::Bool(parse_strict(s).is_ok_and(|v| v.json_eq(&a[1]))),
+        Value::String(s) => Value::Bool(parse_strict(s, &mut ctx.reader).is_ok_and(|v| v.json_eq(&a[1]))),
         _ => Value::Bool(false),
     }
 }

@@ -124,6 +124,8 @@ pub struct Ctx {
     pub slots: Vec<crate::value::Value>,
     /// The interpreter's argument stack, likewise (empty between cases).
     pub args: Vec<crate::value::Value>,
+    /// The JSON reader's stacks (case lines and `json_parse`), kept from case to case.
+    pub reader: crate::input::json::KeptScratch,
 }
 
 impl Ctx {

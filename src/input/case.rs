@@ -4,7 +4,7 @@
 //! [`Projection`] and everything else (chat `messages`, typically most of a line) is skipped while
 //! parsing.
 
-use super::json as scan;
+use super::json::{self as scan, KeptScratch};
 use crate::value::{Map, Str, Value};
 
 /// Which parts of a JSON document to keep.
@@ -73,7 +73,7 @@ pub struct LineError {
 }
 
 /// Parses one line of a cases file (without its `\n`). Tolerates a UTF-8 BOM and a trailing `\r`.
-pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineError> {
+pub fn parse_line(line: &[u8], projection: &Projection, kept: &mut KeptScratch) -> Result<Value, LineError> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
     let bad = |message: String| LineError { id: serde_json::Value::Null, message };
@@ -88,7 +88,7 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
             return Err(bad(format!("not valid UTF-8 (invalid byte at column {})", at + 1)));
         }
     };
-    let doc = match scan::parse(text, projection) {
+    let doc = match scan::parse(text, projection, kept) {
         Ok(d) => d,
         Err(e) => return Err(bad(format!("invalid JSON: {e}"))),
     };
@@ -105,8 +105,8 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
     if !map.contains_key("sample") && !map.contains_key("item") {
         // Not the OpenAI grader shape: perhaps a Nova reward-Lambda sample (the dataset row with the
         // model's reply as its last message). Its parts are all needed, so it is read whole.
-        let row = scan::parse(text, &Projection::All).map_err(|e| bad(format!("invalid JSON: {e}")))?;
-        return from_nova(&row).ok_or_else(|| LineError {
+        let row = scan::parse(text, &Projection::All, kept).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        return from_nova(&row, kept).ok_or_else(|| LineError {
             id: id(),
             message: "the case has no `sample` and `item` (nor Nova `messages` ending with an assistant reply)".into(),
         });
@@ -130,7 +130,7 @@ pub fn parse_line(line: &[u8], projection: &Projection) -> Result<Value, LineErr
 /// message is the assistant's reply (`reference_answer` may sit under `metadata`). The reply becomes
 /// `sample` (`output_text`; `output_json`, its strict JSON parse or null; `output_tools`, its
 /// `tool_calls`) and the row without the reply becomes `item`.
-pub fn from_nova(row: &Value) -> Option<Value> {
+pub fn from_nova(row: &Value, kept: &mut KeptScratch) -> Option<Value> {
     let row = row.as_object()?;
     let messages = row.get("messages")?.as_list()?;
     let (reply, earlier) = messages.split_last()?;
@@ -148,7 +148,7 @@ pub fn from_nova(row: &Value) -> Option<Value> {
             .join(""),
         _ => String::new(),
     };
-    let output_json = match super::json::parse_strict(&text) {
+    let output_json = match super::json::parse_strict(&text, kept) {
         Ok(v) => v,
         Err(_) => Value::Null,
     };
@@ -189,6 +189,10 @@ fn json_type(v: &Value) -> &'static str {
 mod tests {
     use super::*;
 
+    fn read_line(line: &[u8], projection: &Projection) -> Result<Value, LineError> {
+        parse_line(line, projection, &mut KeptScratch::default())
+    }
+
     fn proj(paths: &[&[&str]]) -> Projection {
         let owned: Vec<Vec<String>> = paths.iter().map(|p| p.iter().map(|s| s.to_string()).collect()).collect();
         Projection::for_case(owned.iter().map(Vec::as_slice))
@@ -197,7 +201,7 @@ mod tests {
     #[test]
     fn projection_keeps_only_what_is_read() {
         let p = proj(&[&["sample", "output_text"]]);
-        let doc = parse_line(
+        let doc = read_line(
             br#"{"id":"a","sample":{"output_text":"x","other":[1,2]},"item":{"messages":[{"c":"long"}]}}"#,
             &p,
         )
@@ -207,21 +211,21 @@ mod tests {
     #[test]
     fn a_projected_non_object_is_kept_whole() {
         let p = proj(&[&["sample", "output_json", "passages"]]);
-        let doc = parse_line(br#"{"sample":{"output_json":[1]},"item":{}}"#, &p).unwrap();
+        let doc = read_line(br#"{"sample":{"output_json":[1]},"item":{}}"#, &p).unwrap();
         assert_eq!(doc.to_json()["sample"]["output_json"].to_string(), "[1]");
     }
     #[test]
     fn duplicate_keys_keep_the_last() {
-        let doc = parse_line(br#"{"sample":{"a":1,"a":2},"item":{}}"#, &Projection::All).unwrap();
+        let doc = read_line(br#"{"sample":{"a":1,"a":2},"item":{}}"#, &Projection::All).unwrap();
         assert_eq!(doc.to_json()["sample"]["a"], 2);
     }
     #[test]
     fn bom_and_crlf_are_tolerated() {
-        assert!(parse_line(b"\xEF\xBB\xBF{\"sample\":{},\"item\":{}}\r", &Projection::All).is_ok());
+        assert!(read_line(b"\xEF\xBB\xBF{\"sample\":{},\"item\":{}}\r", &Projection::All).is_ok());
     }
     #[test]
     fn bad_lines_say_why() {
-        let msg = |l: &[u8]| parse_line(l, &proj(&[])).unwrap_err().message;
+        let msg = |l: &[u8]| read_line(l, &proj(&[])).unwrap_err().message;
         assert_eq!(msg(b"  "), "blank line");
         assert!(msg(b"{\"a\":").starts_with("invalid JSON"));
         assert!(msg(b"[1]").starts_with("a case must be a JSON object, found an array"));
@@ -233,7 +237,7 @@ mod tests {
     #[test]
     fn a_nova_sample_becomes_a_case() {
         let line = br#"{"id":"n1","messages":[{"role":"user","content":"2+2?"},{"role":"assistant","content":"{\"answer\": 4}","tool_calls":[{"type":"function","function":{"name":"f","arguments":"{}"}}]}],"metadata":{"reference_answer":{"answer":4}}}"#;
-        let case = parse_line(line, &proj(&[&["sample", "output_json"]])).unwrap().to_json();
+        let case = read_line(line, &proj(&[&["sample", "output_json"]])).unwrap().to_json();
         assert_eq!(case["id"], "n1");
         assert_eq!(case["sample"]["output_text"], "{\"answer\": 4}");
         assert_eq!(case["sample"]["output_json"]["answer"], 4);
@@ -244,20 +248,20 @@ mod tests {
     #[test]
     fn a_nova_reply_in_parts_is_joined_and_prose_is_not_json() {
         let line = br#"{"messages":[{"role":"assistant","content":[{"type":"text","text":"Hello "},{"type":"text","text":"world"}]}],"reference_answer":{}}"#;
-        let case = parse_line(line, &proj(&[])).unwrap().to_json();
+        let case = read_line(line, &proj(&[])).unwrap().to_json();
         assert_eq!(case["sample"]["output_text"], "Hello world");
         assert_eq!(case["sample"]["output_json"], serde_json::Value::Null);
     }
     #[test]
     fn messages_without_an_assistant_reply_are_not_a_case() {
-        let e = parse_line(br#"{"id":3,"messages":[{"role":"user","content":"hi"}]}"#, &proj(&[])).unwrap_err();
+        let e = read_line(br#"{"id":3,"messages":[{"role":"user","content":"hi"}]}"#, &proj(&[])).unwrap_err();
         assert_eq!(e.id, 3);
         assert!(e.message.contains("Nova `messages`"), "{}", e.message);
     }
 
     #[test]
     fn the_id_survives_a_data_error() {
-        let e = parse_line(br#"{"id":7,"item":{}}"#, &proj(&[])).unwrap_err();
+        let e = read_line(br#"{"id":7,"item":{}}"#, &proj(&[])).unwrap_err();
         assert_eq!(e.id, 7);
     }
 }

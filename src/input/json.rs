@@ -30,14 +30,18 @@ impl std::fmt::Display for JsonError {
 type Result<T> = std::result::Result<T, JsonError>;
 
 /// Strict JSON text to a value (`json_parse`; the same strictness as case lines, values built directly).
-pub fn parse_strict(text: &str) -> std::result::Result<Value, String> {
-    parse(text, &Projection::All).map_err(|e| e.to_string())
+pub fn parse_strict(text: &str, kept: &mut KeptScratch) -> std::result::Result<Value, String> {
+    parse(text, &Projection::All, kept).map_err(|e| e.to_string())
 }
 
+/// The reader's scratch stacks, kept from one document to the next by whoever reads many (the
+/// grading context of each worker), so that a line does not grow them anew.
+#[derive(Default)]
+pub struct KeptScratch(Option<Scratch>);
+
 /// Parses `text` (one JSON document, surrounding whitespace allowed), keeping what `projection` selects.
-pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
-    // The reader's scratch stacks are kept per thread, so a line does not grow them anew.
-    let scratch = SCRATCH.with(|kept| kept.take()).unwrap_or_default();
+pub fn parse(text: &str, projection: &Projection, kept: &mut KeptScratch) -> Result<Value> {
+    let scratch = kept.0.take().unwrap_or_default();
     let mut reader = Reader::with_scratch(text, scratch);
     let parsed = reader.value(projection, 0).and_then(|value| match reader.peek() {
         None => Ok(value),
@@ -50,7 +54,7 @@ pub fn parse(text: &str, projection: &Projection) -> Result<Value> {
     if scratch.fields.capacity() + scratch.items.capacity() + scratch.string.capacity() / 32 > KEPT_SCRATCH {
         scratch = Scratch::default();
     }
-    SCRATCH.with(|kept| kept.set(Some(scratch)));
+    kept.0 = Some(scratch);
     parsed
 }
 
@@ -172,10 +176,6 @@ impl SkippedValues {
         slot.clear();
         slot.extend_from_slice(value);
     }
-}
-
-thread_local! {
-    static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
 }
 
 #[cfg(test)]
@@ -808,8 +808,12 @@ fn string_end_in_first_block(bytes: &[u8], at: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn parse_fresh(text: &str, projection: &Projection) -> Result<Value> {
+        parse(text, projection, &mut KeptScratch::default())
+    }
+
     fn all(text: &str) -> std::result::Result<serde_json::Value, String> {
-        parse(text, &Projection::All).map(|v| v.to_json()).map_err(|e| e.to_string())
+        parse_fresh(text, &Projection::All).map(|v| v.to_json()).map_err(|e| e.to_string())
     }
     fn fields(paths: &[&[&str]]) -> Projection {
         let mut p = Projection::none();
@@ -838,30 +842,36 @@ mod tests {
     }
     #[test]
     fn minus_zero_is_an_integer_zero() {
-        assert!(matches!(parse("-0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == 0));
-        assert!(matches!(parse("-0.0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == (-0.0f64).to_bits()));
+        assert!(matches!(parse_fresh("-0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == 0));
+        assert!(
+            matches!(parse_fresh("-0.0", &Projection::All), Ok(Value::Number(n)) if n.to_bits() == (-0.0f64).to_bits())
+        );
     }
     fn text_of(text: &str) -> String {
-        parse(text, &Projection::All).map(|v| v.json_text()).unwrap_or_else(|e| e.to_string())
+        parse_fresh(text, &Projection::All).map(|v| v.json_text()).unwrap_or_else(|e| e.to_string())
     }
     #[test]
     fn integers_beyond_two_to_the_53_stay_exact() {
         assert_eq!(text_of("9007199254740993"), "9007199254740993");
         assert_eq!(text_of("[-9223372036854775809, 9007199254740992]"), "[-9223372036854775809,9007199254740992]");
         assert_eq!(text_of("123456789012345678901234567890"), "123456789012345678901234567890");
-        assert!(matches!(parse("9007199254740992", &Projection::All), Ok(Value::Number(n)) if n == 9007199254740992.0));
-        assert!(matches!(parse("1234567890123456", &Projection::All), Ok(Value::Number(n)) if n == 1234567890123456.0));
-        assert!(matches!(parse("9007199254740993", &Projection::All), Ok(Value::BigInt(_))));
+        assert!(
+            matches!(parse_fresh("9007199254740992", &Projection::All), Ok(Value::Number(n)) if n == 9007199254740992.0)
+        );
+        assert!(
+            matches!(parse_fresh("1234567890123456", &Projection::All), Ok(Value::Number(n)) if n == 1234567890123456.0)
+        );
+        assert!(matches!(parse_fresh("9007199254740993", &Projection::All), Ok(Value::BigInt(_))));
         // Not an integer: the nearest double, as in Python.
         assert!(
-            matches!(parse("9007199254740993.0", &Projection::All), Ok(Value::Number(n)) if n == 9007199254740992.0)
+            matches!(parse_fresh("9007199254740993.0", &Projection::All), Ok(Value::Number(n)) if n == 9007199254740992.0)
         );
     }
     #[test]
     fn numbers_beyond_the_double_range_are_infinite_as_in_python() {
-        assert!(matches!(parse("1e400", &Projection::All), Ok(Value::Number(n)) if n == f64::INFINITY));
-        assert!(matches!(parse("-1.5e999", &Projection::All), Ok(Value::Number(n)) if n == f64::NEG_INFINITY));
-        assert!(matches!(parse("1e-400", &Projection::All), Ok(Value::Number(n)) if n == 0.0));
+        assert!(matches!(parse_fresh("1e400", &Projection::All), Ok(Value::Number(n)) if n == f64::INFINITY));
+        assert!(matches!(parse_fresh("-1.5e999", &Projection::All), Ok(Value::Number(n)) if n == f64::NEG_INFINITY));
+        assert!(matches!(parse_fresh("1e-400", &Projection::All), Ok(Value::Number(n)) if n == 0.0));
         assert_eq!(text_of(&format!("1{}", "0".repeat(400))), format!("1{}", "0".repeat(400)));
     }
     #[test]
@@ -877,15 +887,15 @@ mod tests {
     fn duplicate_keys_keep_the_last() {
         assert_eq!(all(r#"{"a":1,"a":2}"#).unwrap()["a"], 2);
         let p = fields(&[&["a"]]);
-        assert_eq!(parse(r#"{"a":1,"b":[],"a":{"x":2}}"#, &p).unwrap().to_json()["a"]["x"], 2);
+        assert_eq!(parse_fresh(r#"{"a":1,"b":[],"a":{"x":2}}"#, &p).unwrap().to_json()["a"]["x"], 2);
     }
     #[test]
     fn a_projection_builds_only_its_fields() {
         let p = fields(&[&["a", "b"]]);
-        let v = parse(r#"{"a":{"b":1,"c":[1,{"d":2}]},"e":"x"}"#, &p).unwrap().to_json();
+        let v = parse_fresh(r#"{"a":{"b":1,"c":[1,{"d":2}]},"e":"x"}"#, &p).unwrap().to_json();
         assert_eq!(v.to_string(), r#"{"a":{"b":1}}"#);
         // An escaped key still matches its field.
-        assert_eq!(parse(r#"{"\u0061":{"b":3}}"#, &p).unwrap().to_json()["a"]["b"], 3);
+        assert_eq!(parse_fresh(r#"{"\u0061":{"b":3}}"#, &p).unwrap().to_json()["a"]["b"], 3);
     }
     #[test]
     fn skipped_parts_are_still_checked() {
@@ -907,7 +917,7 @@ mod tests {
             r#"{"x":1} 2"#,
             r#"{"x":1,}"#,
         ] {
-            assert!(parse(bad, &p).is_err(), "{bad}");
+            assert!(parse_fresh(bad, &p).is_err(), "{bad}");
             assert!(!is_valid(bad), "{bad}");
             assert!(serde_json::from_str::<serde_json::Value>(bad).is_err(), "{bad}");
         }
@@ -942,7 +952,7 @@ mod tests {
             for doc in &docs {
                 let want = skip_fresh(doc, 0);
                 assert_eq!(want.is_ok(), serde_json::from_str::<serde_json::Value>(doc).is_ok(), "{doc}");
-                assert_eq!(parse(doc, &p).map(drop), want, "round {round}: {doc}");
+                assert_eq!(parse_fresh(doc, &p).map(drop), want, "round {round}: {doc}");
             }
         }
         let mut reader = Reader::new(&docs[0]);
@@ -981,9 +991,9 @@ mod tests {
             let deep = |n: usize| format!("{{\"x\":{}{}}}", "[".repeat(n), "]".repeat(n));
             assert!(all(&deep(999)).is_ok());
             assert!(all(&deep(1000)).unwrap_err().starts_with("nested deeper than 1000 levels"));
-            assert!(parse(&deep(999), &fields(&[])).is_ok());
-            assert!(parse(&deep(1000), &fields(&[])).unwrap_err().message.starts_with("nested deeper"));
-            assert!(parse(&deep(100_000), &fields(&[])).is_err());
+            assert!(parse_fresh(&deep(999), &fields(&[])).is_ok());
+            assert!(parse_fresh(&deep(1000), &fields(&[])).unwrap_err().message.starts_with("nested deeper"));
+            assert!(parse_fresh(&deep(100_000), &fields(&[])).is_err());
         });
         on_grading_stack.expect("a thread starts").join().expect("no assertion fails");
     }
@@ -1036,15 +1046,15 @@ mod tests {
                 replaced.push_str("\"}");
             }
             let serde = serde_json::from_str::<serde_json::Value>(&replaced);
-            let kept = parse(&s, &Projection::All);
+            let kept = parse_fresh(&s, &Projection::All);
             assert_eq!(kept.is_ok(), serde.is_ok(), "{s}: {kept:?}");
             if let (Ok(kept), Ok(serde)) = (kept, serde) {
                 assert_eq!(kept.to_json(), Value::from_json(&serde).to_json(), "{s}");
             }
             assert_eq!(is_valid(&s), serde_json::from_str::<serde::de::IgnoredAny>(&replaced).is_ok(), "{s}");
             // Skipping the string reports the same error, at the same byte, as building it.
-            let built = parse(&s, &Projection::All).err();
-            assert_eq!(parse(&s, &fields(&[])).err(), built, "{s}");
+            let built = parse_fresh(&s, &Projection::All).err();
+            assert_eq!(parse_fresh(&s, &fields(&[])).err(), built, "{s}");
         }
     }
     #[test]
@@ -1064,7 +1074,7 @@ mod tests {
             let s = format!("\"{}\\\"{}\"", "a".repeat(n), "é".repeat(n % 7));
             let expected = Value::from_json(&serde_json::from_str(&s).unwrap()).to_json();
             assert_eq!(all(&s).unwrap(), expected);
-            assert!(parse(&format!("{{\"k\":{s}}}"), &fields(&[])).is_ok());
+            assert!(parse_fresh(&format!("{{\"k\":{s}}}"), &fields(&[])).is_ok());
         }
     }
 }
