@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::value::{Ty, Value};
 
+pub mod casefold;
 pub mod code;
 pub mod core;
 pub mod figures;
@@ -197,6 +198,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         core::BUILTINS,
         json::BUILTINS,
         text::BUILTINS,
+        casefold::BUILTINS,
         markdown::BUILTINS,
         figures::BUILTINS,
         fuzzy::BUILTINS,

@@ -103,7 +103,7 @@ fn has_newer_case_mapping(c: char) -> bool {
 
 /// Whether Rust lowers `c` but CPython 3.11 does not: the capitals of the newer case pairs, all
 /// unassigned in Unicode 14 (so Python sees neither a cased letter nor a case-ignorable there).
-fn has_newer_lowercase(c: char) -> bool {
+pub(crate) fn has_newer_lowercase(c: char) -> bool {
     has_newer_case_mapping(c) && c.to_lowercase().ne(std::iter::once(c))
 }
 
