@@ -18,6 +18,7 @@ pub mod figures;
 pub mod fuzzy;
 pub mod json;
 pub mod markdown;
+pub mod regexes;
 pub mod sets;
 pub mod text;
 
@@ -198,6 +199,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         core::BUILTINS,
         json::BUILTINS,
         text::BUILTINS,
+        regexes::BUILTINS,
         casefold::BUILTINS,
         markdown::BUILTINS,
         figures::BUILTINS,
