@@ -925,6 +925,50 @@ mod tests {
     }
 
     #[test]
+    fn strip_family_with_chars() {
+        // Python 3.11: WS = " \t\n\r\x0b\x0c"; s.strip(WS), s.strip("x"), ...
+        let ws = s(" \t\n\r\u{b}\u{c}");
+        eq(call("strip", vec![s(" \u{b} a\u{a0}\u{c}\t"), ws.clone()]), s("a\u{a0}"));
+        eq(call("strip", vec![s("\u{a0}a "), ws]), s("\u{a0}a"));
+        eq(call("strip", vec![s("xxaxbxx"), s("x")]), s("axb"));
+        eq(call("strip", vec![s("abc"), s("")]), s("abc"));
+        eq(call("lstrip", vec![s("*ab**"), s("*")]), s("ab**"));
+        eq(call("rstrip", vec![s("*ab**"), s("*")]), s("*ab"));
+        eq(call("strip", vec![s(" a "), Value::Null]), s("a"));
+    }
+
+    #[test]
+    fn split_with_max_and_join() {
+        // Python 3.11: s.split(None, n), s.split(sep, n), sep.join(xs)
+        eq(call("split", vec![s("  a b  c "), Value::Null, n(1.0)]), strs(&["a", "b  c "]));
+        eq(call("split", vec![s("  a b  c "), Value::Null, n(0.0)]), strs(&["a b  c "]));
+        eq(call("split", vec![s("a b"), Value::Null, n(5.0)]), strs(&["a", "b"]));
+        eq(call("split", vec![s("   "), Value::Null, n(1.0)]), strs(&[]));
+        eq(call("split", vec![s("a,b,c"), s(","), n(1.0)]), strs(&["a", "b,c"]));
+        eq(call("split", vec![s("a,b,c"), s(","), n(0.0)]), strs(&["a,b,c"]));
+        eq(call("split", vec![s("key = val = x"), s("="), n(1.0)]), strs(&["key ", " val = x"]));
+        eq(call("split", vec![s("a1b22c"), re("[0-9]+")]), strs(&["a", "b", "c"]));
+        assert!(is_err(&call("split", vec![s("a"), s(","), n(1.5)]), "`max` must be a whole number"));
+        eq(call("join", vec![strs(&["a", "b", ""]), s("-")]), s("a-b-"));
+        eq(call("join", vec![strs(&[]), s("-")]), s(""));
+        eq(call("join", vec![strs(&["a", "b"])]), s("ab"));
+        assert!(is_err(&call("join", vec![l(vec![s("a"), n(1.0)]), s("-")]), "element 1 is a number"));
+    }
+
+    #[test]
+    fn replace_with_count_and_regex() {
+        // Python 3.11: s.replace(old, new, count), re.sub(p, r, s, count=n)
+        eq(call("replace", vec![s("a.b.c"), s("."), s(""), n(1.0)]), s("ab.c"));
+        eq(call("replace", vec![s("aaa"), s("a"), s("b"), n(0.0)]), s("aaa"));
+        eq(call("replace", vec![s("ab"), s(""), s("-"), n(2.0)]), s("-a-b"));
+        eq(call("replace", vec![s("a.c"), s("."), s("!")]), s("a!c"));
+        eq(call("replace", vec![s(" a \tb\n"), re("[ \t\n\r\x0b\x0c]+"), s("")]), s("ab"));
+        eq(call("replace", vec![s("1/2 and 3/4"), re(r"(\d+)/(\d+)"), s(r"\2-\1"), n(1.0)]), s("2-1 and 3/4"));
+        assert!(is_err(&call("replace", vec![s("a"), re("(a)"), s(r"\2")]), "invalid group reference 2"));
+        assert!(is_err(&call("replace", vec![s("a"), s("a"), s("b"), n(0.5)]), "`count` must be a whole number"));
+    }
+
+    #[test]
     fn lines_like_splitlines() {
         eq(call("lines", vec![s("a\r\nb\rc\n\nd\u{2028}e\n")]), strs(&["a", "b", "c", "", "d", "e"]));
         eq(call("lines", vec![s("")]), strs(&[]));
