@@ -337,7 +337,13 @@ pub const BUILTINS: &[Builtin] = &[
         name: "captures",
         doc: "The groups of the first match of the regex in the text as a list: index 0 is the whole match and \
               index `i` is group `i` (Python's `m.group(i)`), a group that took no part is null; null when \
-              the regex does not match. A string pattern is compiled as a regex.",
+              the regex does not match. A string pattern is compiled as a regex. Regexes run in linear time \
+              (Rust `regex`): `\\b`, `^`, `$` work but look-around and backreferences do not. To port a \
+              Python lookbehind such as `(?<![A-Za-z])answer:`, capture the character before instead: \
+              `(?:^|[^A-Za-z])(answer:)` and use group 1 (in `captures_all`, add 1 to `start` when group 0 \
+              is longer than group 1); as that character is consumed, a hit right after another one needs \
+              a separate test. For a lookahead `x(?=y)`, match `(x)y` and keep group 1 (the `y` is consumed \
+              too); for `x(?!y)` with a one-character `y`, match `(x)(?:[^y]|\\z)`.",
         params: &[req("text", S), req("pattern", PATTERN)],
         returns: Ty::LIST.or(Ty::NULL),
         eval: eval_captures,
