@@ -315,3 +315,39 @@ fn fmt_check_prints_a_unified_diff_of_every_hunk() {
         insta::assert_snapshot!("fmt_check_two_hunks", stdout(&o));
     });
 }
+
+/// The text builtins of the wave-2 graders, composed in one rubric and graded end to end.
+#[test]
+fn text_builtins_compose_in_a_rubric() {
+    let dir = Scratch::new("textfns");
+    let source = r#"rubric textfns "Text builtins end to end" {
+  let code = fullmatch(strip(sample.output_text, chars: " \t\n\r\u{b}\u{c}"), /([A-Z][0-9][0-9A-Z])\.?([0-9A-Z]{0,4})/)
+  criterion code_ok +1 "Full code" { code != null and code[1] == "E11" }
+  criterion title +1 "Title" { indel_distance(casefold(sample.output_json.title), casefold(item.title)) <= 2 }
+  criterion rule +1 "Rule" { join(split(ascii_upper(replace(item.rule, /[ \t]+/, "")), ";"), ";") == "FREQ=DAILY;COUNT=2" }
+  criterion spans +1 "Second digit" { captures_all(sample.output_text, /\d/)[1].start == 3 }
+}"#;
+    let rubric_path = dir.join("textfns.rubric");
+    std::fs::write(&rubric_path, source).unwrap();
+    let cases = dir.join("cases.jsonl");
+    std::fs::write(
+        &cases,
+        concat!(
+            r#"{"id":"a","item":{"title":"Straße","rule":"freq = daily; count=2"},"sample":{"output_text":" E11.65\n","output_json":{"title":"STRASSE"}}}"#,
+            "\n",
+            r#"{"id":"b","item":{"title":"x","rule":"a"},"sample":{"output_text":"E11.65 x","output_json":{"title":"yyy"}}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let o = rubric(&["grade", rubric_path.to_str().unwrap(), "--cases", cases.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let earned: Vec<Vec<f64>> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .map(|r| r["criteria"].as_array().unwrap().iter().map(|c| c["earned"].as_f64().unwrap()).collect())
+        .collect();
+    // Case b: a trailing word breaks the full match, the titles are 4 edits apart, the rule differs,
+    // and its second digit starts at code point 2.
+    assert_eq!(earned, [vec![1.0, 1.0, 1.0, 1.0], vec![0.0, 0.0, 0.0, 0.0]]);
+}

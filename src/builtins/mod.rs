@@ -11,12 +11,14 @@ use std::sync::Arc;
 
 use crate::value::{Ty, Value};
 
+pub mod casefold;
 pub mod code;
 pub mod core;
 pub mod figures;
 pub mod fuzzy;
 pub mod json;
 pub mod markdown;
+pub mod regexes;
 pub mod sets;
 pub mod text;
 
@@ -199,6 +201,8 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         core::BUILTINS,
         json::BUILTINS,
         text::BUILTINS,
+        regexes::BUILTINS,
+        casefold::BUILTINS,
         markdown::BUILTINS,
         figures::BUILTINS,
         fuzzy::BUILTINS,

@@ -103,7 +103,7 @@ fn has_newer_case_mapping(c: char) -> bool {
 
 /// Whether Rust lowers `c` but CPython 3.11 does not: the capitals of the newer case pairs, all
 /// unassigned in Unicode 14 (so Python sees neither a cased letter nor a case-ignorable there).
-fn has_newer_lowercase(c: char) -> bool {
+pub(crate) fn has_newer_lowercase(c: char) -> bool {
     has_newer_case_mapping(c) && c.to_lowercase().ne(std::iter::once(c))
 }
 
@@ -159,7 +159,7 @@ pub fn regex_error_summary(message: &str) -> String {
 }
 
 /// The regex of a `regex or string` argument; a string is compiled once per worker.
-fn regex_arg(v: &Value, ctx: &mut Ctx) -> Result<Arc<regex::Regex>, Value> {
+pub(crate) fn regex_arg(v: &Value, ctx: &mut Ctx) -> Result<Arc<regex::Regex>, Value> {
     match v {
         Value::Regex(r) => Ok(r.clone()),
         Value::String(source) => ctx
@@ -170,7 +170,7 @@ fn regex_arg(v: &Value, ctx: &mut Ctx) -> Result<Arc<regex::Regex>, Value> {
 }
 
 /// Compile-time check of a literal string pattern in argument `arg`.
-fn check_literal_regex(args: &[Option<&Value>], arg: usize) -> Vec<ArgProblem> {
+pub(crate) fn check_literal_regex(args: &[Option<&Value>], arg: usize) -> Vec<ArgProblem> {
     match args.get(arg).copied().flatten() {
         Some(Value::String(source)) => match regex::Regex::new(source) {
             Ok(_) => Vec::new(),
@@ -198,16 +198,34 @@ fn list_too_long(len: usize, ctx: &Ctx) -> Option<Value> {
 // ---------------------------------------------------------------------------------------------
 // Builtin bodies
 
+/// Python's `str.strip(chars)` and its one-sided forms: null `chars` strips Python whitespace,
+/// a string strips any of its characters (an empty one strips nothing).
+fn strip_with(args: &[Value], start: bool, end: bool) -> Value {
+    let text = str_arg(&args[0]);
+    let stripped = match &args[1] {
+        Value::String(chars) => {
+            let strippable = |c: char| chars.contains(c);
+            let text = if start { text.trim_start_matches(strippable) } else { text };
+            if end { text.trim_end_matches(strippable) } else { text }
+        }
+        _ => {
+            let text = if start { text.trim_start_matches(is_python_space) } else { text };
+            if end { text.trim_end_matches(is_python_space) } else { text }
+        }
+    };
+    Value::str(stripped)
+}
+
 fn eval_strip(args: &[Value], _: &mut Ctx) -> Value {
-    Value::str(python_strip(str_arg(&args[0])))
+    strip_with(args, true, true)
 }
 
 fn eval_lstrip(args: &[Value], _: &mut Ctx) -> Value {
-    Value::str(str_arg(&args[0]).trim_start_matches(is_python_space))
+    strip_with(args, true, false)
 }
 
 fn eval_rstrip(args: &[Value], _: &mut Ctx) -> Value {
-    Value::str(str_arg(&args[0]).trim_end_matches(is_python_space))
+    strip_with(args, false, true)
 }
 
 fn eval_lower(args: &[Value], _: &mut Ctx) -> Value {
@@ -329,18 +347,87 @@ fn eval_count(args: &[Value], ctx: &mut Ctx) -> Value {
     Value::Number(count as f64)
 }
 
-fn eval_replace(args: &[Value], _: &mut Ctx) -> Value {
-    Value::str(&str_arg(&args[0]).replace(str_arg(&args[1]), str_arg(&args[2])))
+/// A count argument such as Python's `count` or `maxsplit`: a negative one means no limit.
+fn count_arg(v: &Value, name: &str) -> Result<usize, Value> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 => Ok(if n < 0.0 { usize::MAX } else { n.min(usize::MAX as f64) as usize }),
+        _ => Err(Value::error(format!("`{name}` must be a whole number, found {}", v.short(20)))),
+    }
 }
 
-fn eval_split(args: &[Value], _: &mut Ctx) -> Value {
+fn eval_replace(args: &[Value], _: &mut Ctx) -> Value {
     let text = str_arg(&args[0]);
+    let count = match count_arg(&args[3], "count") {
+        Ok(count) => count,
+        Err(e) => return e,
+    };
+    match &args[1] {
+        Value::Regex(re) => match super::regexes::substitute(re, text, str_arg(&args[2]), count) {
+            Ok(replaced) => Value::str(&replaced),
+            Err(e) => Value::error(format!("bad replacement {}: {e}", quoted(str_arg(&args[2])))),
+        },
+        old => Value::str(&text.replacen(str_arg(old), str_arg(&args[2]), count)),
+    }
+}
+
+/// Python's `str.split(maxsplit=max)` with no separator: after `max` splits the rest of the text,
+/// from its first non-space, is the last part (trailing whitespace included).
+fn python_split_whitespace_max(text: &str, max: usize) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut rest = text.trim_start_matches(is_python_space);
+    while !rest.is_empty() {
+        if parts.len() == max {
+            parts.push(rest);
+            break;
+        }
+        let end = rest.find(is_python_space).unwrap_or(rest.len());
+        parts.push(&rest[..end]);
+        rest = rest[end..].trim_start_matches(is_python_space);
+    }
+    parts
+}
+
+fn eval_split(args: &[Value], ctx: &mut Ctx) -> Value {
+    let text = str_arg(&args[0]);
+    let max = match count_arg(&args[2], "max") {
+        Ok(max) => max,
+        Err(e) => return e,
+    };
     let parts: Vec<&str> = match &args[1] {
         Value::String(sep) if sep.is_empty() => return Value::error("`split` separator is empty"),
-        Value::String(sep) => text.split(&**sep).collect(),
-        _ => python_split_whitespace(text),
+        Value::String(sep) => text.splitn(max.saturating_add(1), &**sep).collect(),
+        Value::Regex(re) => {
+            return match super::regexes::regex_split(re, text, max, ctx.limits.list_len) {
+                Ok(parts) => Value::list(parts),
+                Err(e) => e,
+            };
+        }
+        _ if max == usize::MAX => python_split_whitespace(text),
+        _ => python_split_whitespace_max(text, max),
     };
+    if let Some(e) = list_too_long(parts.len(), ctx) {
+        return e;
+    }
     Value::list(parts.into_iter().map(Value::str).collect())
+}
+
+fn eval_join(args: &[Value], ctx: &mut Ctx) -> Value {
+    let items = match super::list_arg(&args[0], "items", ctx) {
+        Ok(items) => items,
+        Err(e) => return e,
+    };
+    let sep = str_arg(&args[1]);
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let Some(item) = item.as_str() else {
+            return Value::error(format!("`join` element {i} is a {}, expected a string", item.type_name()));
+        };
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+    Value::str(&out)
 }
 
 fn eval_lines(args: &[Value], _: &mut Ctx) -> Value {
@@ -438,24 +525,28 @@ pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "strip",
         doc: "The text without leading and trailing whitespace, exactly like Python's `str.strip()` (whitespace \
-              is Python's `str.isspace()` set, which includes U+001C..U+001F and NBSP but not U+200B).",
-        params: &[req("text", S)],
+              is Python's `str.isspace()` set, which includes U+001C..U+001F and NBSP but not U+200B). With `chars`, \
+              like `str.strip(chars)`: any of those characters is stripped instead, so \
+              `strip(t, chars: \" \\t\\n\\r\\u{b}\\u{c}\")` strips ASCII whitespace only.",
+        params: &[req("text", S), opt("chars", S.or(Ty::NULL), Default::Null)],
         returns: S,
         eval: eval_strip,
         validate: None,
     },
     Builtin {
         name: "lstrip",
-        doc: "The text without leading whitespace, like Python's `str.lstrip()`.",
-        params: &[req("text", S)],
+        doc: "The text without leading whitespace, like Python's `str.lstrip()`, or without any leading \
+              character of `chars` (`str.lstrip(chars)`).",
+        params: &[req("text", S), opt("chars", S.or(Ty::NULL), Default::Null)],
         returns: S,
         eval: eval_lstrip,
         validate: None,
     },
     Builtin {
         name: "rstrip",
-        doc: "The text without trailing whitespace, like Python's `str.rstrip()`.",
-        params: &[req("text", S)],
+        doc: "The text without trailing whitespace, like Python's `str.rstrip()`, or without any trailing \
+              character of `chars` (`str.rstrip(chars)`).",
+        params: &[req("text", S), opt("chars", S.or(Ty::NULL), Default::Null)],
         returns: S,
         eval: eval_rstrip,
         validate: None,
@@ -553,22 +644,41 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "replace",
-        doc: "The text with every non-overlapping occurrence of `old` replaced by `new`, left to right (a plain \
-              string replacement like Python's `str.replace`).",
-        params: &[req("text", S), req("old", S), req("new", S)],
+        doc: "The text with every non-overlapping occurrence of `old` replaced by `new`, left to right. A string \
+              `old` is replaced literally, like Python's `str.replace`. A regex `old` is replaced like \
+              `re.sub`: in `new`, `\\1` or `\\g<1>` inserts group 1, `\\g<name>` a named group (empty when it \
+              took no part), `\\n` and `\\t` a line break and a TAB, `\\\\` a backslash; another backslash before \
+              a letter is an error. With `count`, at most that many occurrences are replaced (0 replaces none, \
+              as in `str.replace`; Python's `re.sub(count=0)` replaces all, so leave `count` out).",
+        params: &[req("text", S), req("old", PATTERN), req("new", S), opt("count", Ty::NUMBER, Default::Number(-1.0))],
         returns: S,
         eval: eval_replace,
-        validate: None,
+        validate: Some(super::regexes::check_literal_template),
     },
     Builtin {
         name: "split",
         doc: "The parts of the text between separators. With no separator, like Python's `str.split()`: runs of \
               whitespace separate and there are no empty parts. With a separator string, like \
               `str.split(sep)`: every occurrence separates, empty parts are kept; an empty separator is an \
-              error.",
-        params: &[req("text", S), opt("sep", S.or(Ty::NULL), Default::Null)],
+              error. With a regex separator, like `re.split`: the groups of each separator are kept as parts \
+              between the texts (null when a group took no part). With `max`, at most that many splits, the \
+              rest of the text being the last part (Python's `maxsplit`).",
+        params: &[
+            req("text", S),
+            opt("sep", PATTERN.or(Ty::NULL), Default::Null),
+            opt("max", Ty::NUMBER, Default::Number(-1.0)),
+        ],
         returns: Ty::LIST,
         eval: eval_split,
+        validate: None,
+    },
+    Builtin {
+        name: "join",
+        doc: "The strings of the list joined with `sep` between them, like Python's `sep.join(items)`; an \
+              element that is not a string is an error naming its index.",
+        params: &[req("items", Ty::LIST), opt("sep", S, Default::Str(""))],
+        returns: S,
+        eval: eval_join,
         validate: None,
     },
     Builtin {
@@ -812,6 +922,50 @@ mod tests {
         eq(call("split", vec![s("a,,b,"), s(",")]), strs(&["a", "", "b", ""]));
         eq(call("split", vec![s(""), s(",")]), strs(&[""]));
         assert!(is_err(&call("split", vec![s("a"), s("")]), "empty"));
+    }
+
+    #[test]
+    fn strip_family_with_chars() {
+        // Python 3.11: WS = " \t\n\r\x0b\x0c"; s.strip(WS), s.strip("x"), ...
+        let ws = s(" \t\n\r\u{b}\u{c}");
+        eq(call("strip", vec![s(" \u{b} a\u{a0}\u{c}\t"), ws.clone()]), s("a\u{a0}"));
+        eq(call("strip", vec![s("\u{a0}a "), ws]), s("\u{a0}a"));
+        eq(call("strip", vec![s("xxaxbxx"), s("x")]), s("axb"));
+        eq(call("strip", vec![s("abc"), s("")]), s("abc"));
+        eq(call("lstrip", vec![s("*ab**"), s("*")]), s("ab**"));
+        eq(call("rstrip", vec![s("*ab**"), s("*")]), s("*ab"));
+        eq(call("strip", vec![s(" a "), Value::Null]), s("a"));
+    }
+
+    #[test]
+    fn split_with_max_and_join() {
+        // Python 3.11: s.split(None, n), s.split(sep, n), sep.join(xs)
+        eq(call("split", vec![s("  a b  c "), Value::Null, n(1.0)]), strs(&["a", "b  c "]));
+        eq(call("split", vec![s("  a b  c "), Value::Null, n(0.0)]), strs(&["a b  c "]));
+        eq(call("split", vec![s("a b"), Value::Null, n(5.0)]), strs(&["a", "b"]));
+        eq(call("split", vec![s("   "), Value::Null, n(1.0)]), strs(&[]));
+        eq(call("split", vec![s("a,b,c"), s(","), n(1.0)]), strs(&["a", "b,c"]));
+        eq(call("split", vec![s("a,b,c"), s(","), n(0.0)]), strs(&["a,b,c"]));
+        eq(call("split", vec![s("key = val = x"), s("="), n(1.0)]), strs(&["key ", " val = x"]));
+        eq(call("split", vec![s("a1b22c"), re("[0-9]+")]), strs(&["a", "b", "c"]));
+        assert!(is_err(&call("split", vec![s("a"), s(","), n(1.5)]), "`max` must be a whole number"));
+        eq(call("join", vec![strs(&["a", "b", ""]), s("-")]), s("a-b-"));
+        eq(call("join", vec![strs(&[]), s("-")]), s(""));
+        eq(call("join", vec![strs(&["a", "b"])]), s("ab"));
+        assert!(is_err(&call("join", vec![l(vec![s("a"), n(1.0)]), s("-")]), "element 1 is a number"));
+    }
+
+    #[test]
+    fn replace_with_count_and_regex() {
+        // Python 3.11: s.replace(old, new, count), re.sub(p, r, s, count=n)
+        eq(call("replace", vec![s("a.b.c"), s("."), s(""), n(1.0)]), s("ab.c"));
+        eq(call("replace", vec![s("aaa"), s("a"), s("b"), n(0.0)]), s("aaa"));
+        eq(call("replace", vec![s("ab"), s(""), s("-"), n(2.0)]), s("-a-b"));
+        eq(call("replace", vec![s("a.c"), s("."), s("!")]), s("a!c"));
+        eq(call("replace", vec![s(" a \tb\n"), re("[ \t\n\r\x0b\x0c]+"), s("")]), s("ab"));
+        eq(call("replace", vec![s("1/2 and 3/4"), re(r"(\d+)/(\d+)"), s(r"\2-\1"), n(1.0)]), s("2-1 and 3/4"));
+        assert!(is_err(&call("replace", vec![s("a"), re("(a)"), s(r"\2")]), "invalid group reference 2"));
+        assert!(is_err(&call("replace", vec![s("a"), s("a"), s("b"), n(0.5)]), "`count` must be a whole number"));
     }
 
     #[test]
