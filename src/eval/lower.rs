@@ -264,7 +264,11 @@ impl Lowerer<'_> {
             Node::Call { builtin, args } => {
                 let f = builtins::lookup(builtin)
                     .ok_or_else(|| format!("the plan calls `{builtin}`, which this rubric version does not have"))?;
-                if f.params.len() != args.len() {
+                // A plan written before a builtin gained an optional parameter passes fewer
+                // arguments: the missing ones take their defaults.
+                let defaults_missing =
+                    f.params.get(args.len()..).is_some_and(|rest| rest.iter().all(|p| p.default.is_some()));
+                if args.len() > f.params.len() || !defaults_missing {
                     return Err(format!(
                         "the plan calls `{builtin}` with {} arguments, but it takes {}",
                         args.len(),
@@ -282,7 +286,10 @@ impl Lowerer<'_> {
                         body: b(self, body)?,
                     }
                 } else {
-                    let args: Vec<Ex> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+                    let mut args: Vec<Ex> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+                    let defaults =
+                        f.params[args.len()..].iter().filter_map(|p| p.default.map(|d| Ex::Const(d.value())));
+                    args.extend(defaults);
                     let movable = movable_bindings(&args);
                     Ex::Call(f, args, movable)
                 }

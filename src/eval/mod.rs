@@ -245,6 +245,37 @@ impl Program {
 mod tests {
     use super::*;
     use crate::diagnostic::SourceFile;
+    use crate::plan::{Const, PlanItem};
+
+    /// A plan from before a builtin gained an optional parameter (`strip` without `chars`) still
+    /// runs, the missing argument taking its default; one argument too many is refused.
+    #[test]
+    fn a_plan_missing_trailing_optional_arguments_runs_with_their_defaults() {
+        let file = SourceFile::new("t.rubric", "rubric t \"t\" {\n  score len(strip(sample.output_text))\n}\n");
+        let plan = crate::check::compile(&file).plan.expect("compiles");
+        let json = plan.to_json();
+        let mut old = Plan::from_json(&json).unwrap();
+        let PlanItem::Score { value: Node::Call { args, .. }, .. } = &mut old.items[0] else { panic!("{json}") };
+        let Node::Call { args: strip_args, .. } = &mut args[0] else { panic!("{json}") };
+        assert_eq!(strip_args.len(), 2, "`strip(text, chars)`");
+        strip_args.truncate(1);
+        let program = Program::new(old.clone()).expect("an older plan loads");
+        let case = crate::input::json::parse(
+            r#"{"item":{},"sample":{"output_text":"  ab  "}}"#,
+            &program.projection,
+            &mut Default::default(),
+        )
+        .unwrap();
+        assert_eq!(program.grade(&case, &mut Ctx::default()).score, 2.0);
+        let Node::Call { args: strip_args, .. } = (match &mut old.items[0] {
+            PlanItem::Score { value: Node::Call { args, .. }, .. } => &mut args[0],
+            _ => unreachable!(),
+        }) else {
+            unreachable!()
+        };
+        strip_args.extend([Node::Const(Const::Null), Node::Const(Const::Null), Node::Const(Const::Null)]);
+        assert!(Program::new(old).unwrap_err().contains("with 4 arguments, but it takes 2"));
+    }
 
     /// Bindings passed to builtins are moved onto the argument stack and back: whatever path a
     /// call takes (the same binding twice, a later argument reading it, a failing argument, a
