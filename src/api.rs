@@ -249,7 +249,7 @@ mod tests {
         let err = Grader::from_source("bad.rubric", "rubric x \"d\" { score nope }").unwrap_err();
         assert_eq!(err.to_string(), "`bad.rubric` has 1 error");
         let LoadError::Rubric { diagnostics, .. } = &err else { panic!("{err:?}") };
-        assert_eq!(diagnostics[0].code, "rubric::unknown_name");
+        assert_eq!(diagnostics[0].code, crate::Code::UnknownName);
         assert!(err.render().contains("bad.rubric:1:"), "{}", err.render());
     }
     #[test]

@@ -39,7 +39,7 @@ pub(crate) mod value;
 
 pub use api::{CaseResult, Grader, LoadError, STACK_SIZE, Scratch, Summary};
 pub use builtins::Limits;
-pub use diagnostic::{Diagnostic, Label, Severity, SourceFile, Span, did_you_mean};
+pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, Span, did_you_mean};
 pub use eval::{CriterionResult, Status};
 
 /// What tests across modules share.

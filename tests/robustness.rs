@@ -95,7 +95,7 @@ fn mutated_rubrics_never_panic_and_every_rejection_says_where() {
                 let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
                 assert!(!errors.is_empty(), "rejected without an error:\n{text}");
                 for d in errors {
-                    assert!(d.code.starts_with("rubric::"), "{d:?}");
+                    assert!(d.code.as_str().starts_with("rubric::"), "{d:?}");
                     let span = d.primary_span();
                     assert!(span.start <= text.len() && span.end <= text.len(), "span outside the source: {d:?}");
                     assert!(file.location(span.start).starts_with(&format!("{name}.rubric:")));

@@ -79,7 +79,7 @@ pub struct ArgProblem {
     /// Index of the argument in the builtin's parameter list.
     pub arg: usize,
     /// The diagnostic code when one names the problem better than `rubric::bad_argument`.
-    pub code: Option<&'static str>,
+    pub code: Option<crate::diagnostic::Code>,
     pub message: String,
     pub help: Option<String>,
 }

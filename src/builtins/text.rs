@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{ArgProblem, Builtin, Ctx, Default, opt, req};
 pub use crate::bytescan::normalize_text;
+use crate::diagnostic::Code;
 use crate::value::{Ty, Value, shorten};
 
 /// Python's `str.isspace()`: TAB, LF, VT, FF, CR, U+001C..U+001F, space, U+0085, NBSP, U+1680,
@@ -177,7 +178,7 @@ pub(crate) fn check_literal_regex(args: &[Option<&Value>], arg: usize) -> Vec<Ar
             Err(e) => vec![ArgProblem {
                 arg,
                 // (the code of a bad regex literal: a pattern is one, whether written `/.../` or `"..."`)
-                code: Some("rubric::bad_regex"),
+                code: Some(Code::BadRegex),
                 message: format!("invalid regex {}: {}", quoted(source), regex_error_summary(&e.to_string())),
                 help: Some("the pattern uses Rust `regex` syntax (no look-around, no backreferences)".into()),
             }],

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::{CandidateKind, ConstantCandidate};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Program;
 use crate::plan::{Node, Plan, PlanItem};
 use crate::value::Value;
@@ -16,13 +16,13 @@ pub(crate) fn warnings(plan: &Plan, candidates: &[ConstantCandidate]) -> Vec<Dia
         let Some(value) = Program::eval_constant(&substitute(&c.node, &lets)) else { continue };
         match (&c.what, value) {
             (CandidateKind::CriterionCheck { id } | CandidateKind::StepCheck { id }, Value::Bool(false)) => out.push(
-                Diagnostic::warning("rubric::never_met", format!("`{id}` can never be met"), c.span, "always false")
+                Diagnostic::warning(Code::NeverMet, format!("`{id}` can never be met"), c.span, "always false")
                     .with_help("this does not depend on the case; did you mean to read `sample` or `item`?"),
             ),
             (CandidateKind::CriterionCheck { id } | CandidateKind::StepCheck { id }, Value::Number(n)) if n <= 0.0 => {
                 out.push(
                     Diagnostic::warning(
-                        "rubric::never_met",
+                        Code::NeverMet,
                         format!("`{id}` can never be met"),
                         c.span,
                         format!("always {n}"),
@@ -31,7 +31,7 @@ pub(crate) fn warnings(plan: &Plan, candidates: &[ConstantCandidate]) -> Vec<Dia
                 )
             }
             (CandidateKind::GateCondition { index }, Value::Bool(true)) => {
-                let mut d = Diagnostic::warning("rubric::unreachable", "this gate always fires", c.span, "always true")
+                let mut d = Diagnostic::warning(Code::Unreachable, "this gate always fires", c.span, "always true")
                     .with_help(
                         "everything after it never runs; remove the gate or make its condition depend on the case",
                     );
@@ -43,7 +43,7 @@ pub(crate) fn warnings(plan: &Plan, candidates: &[ConstantCandidate]) -> Vec<Dia
                 out.push(d);
             }
             (CandidateKind::GateCondition { .. }, Value::Bool(false)) => out.push(
-                Diagnostic::warning("rubric::never_met", "this gate never fires", c.span, "always false")
+                Diagnostic::warning(Code::NeverMet, "this gate never fires", c.span, "always false")
                     .with_help("remove it, or make its condition depend on the case"),
             ),
             _ => {}

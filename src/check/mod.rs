@@ -10,7 +10,7 @@ mod constants;
 use std::collections::HashMap;
 
 use crate::builtins;
-use crate::diagnostic::{Diagnostic, SourceFile};
+use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::plan::{
     self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan,
 };
@@ -165,7 +165,7 @@ impl<'a> Checker<'a> {
                 let sp = item_span(item);
                 self.error(
                     Diagnostic::error(
-                        "rubric::score_not_last",
+                        Code::ScoreNotLast,
                         "`score` must be the last item of a rubric",
                         sp,
                         "this comes after `score`",
@@ -179,7 +179,7 @@ impl<'a> Checker<'a> {
                     if let Some(prev) = settings.insert(s.name.name.clone(), s.name.span.to(s.value.span)) {
                         self.error(
                             Diagnostic::error(
-                                "rubric::duplicate_setting",
+                                Code::DuplicateSetting,
                                 format!("`{}` is set twice", s.name.name),
                                 s.name.span,
                                 "set again here",
@@ -193,7 +193,7 @@ impl<'a> Checker<'a> {
                         None => {
                             self.error(
                                 Diagnostic::error(
-                                    "rubric::bad_setting",
+                                    Code::BadSetting,
                                     format!("`{}` takes a number", s.name.name),
                                     s.value.span,
                                     "not a number literal",
@@ -241,14 +241,9 @@ impl<'a> Checker<'a> {
                 Item::Score(e) => {
                     if let Some(prev) = score_seen {
                         self.error(
-                            Diagnostic::error(
-                                "rubric::duplicate_score",
-                                "a rubric has one `score`",
-                                e.span,
-                                "second score",
-                            )
-                            .with_label(prev, "first score")
-                            .with_help("combine them into one expression, or turn the first into a `let`"),
+                            Diagnostic::error(Code::DuplicateScore, "a rubric has one `score`", e.span, "second score")
+                                .with_label(prev, "first score")
+                                .with_help("combine them into one expression, or turn the first into a `let`"),
                         );
                     }
                     score_seen = Some(e.span);
@@ -293,7 +288,7 @@ impl<'a> Checker<'a> {
         if let Some(prev) = self.ids.get(&id.name).copied() {
             self.error(
                 Diagnostic::error(
-                    "rubric::duplicate_id",
+                    Code::DuplicateId,
                     format!("the id `{}` is used twice", id.name),
                     id.span,
                     format!("this {what} reuses it"),
@@ -313,7 +308,7 @@ impl<'a> Checker<'a> {
             if kind == BindingKind::Let {
                 self.error(
                     Diagnostic::error(
-                        "rubric::duplicate_name",
+                        Code::DuplicateName,
                         format!("`{}` is already defined", name.name),
                         name.span,
                         "defined again here",
@@ -342,7 +337,7 @@ impl<'a> Checker<'a> {
         if c.weight.value == 0.0 {
             self.error(
                 Diagnostic::warning(
-                    "rubric::zero_weight",
+                    Code::ZeroWeight,
                     format!("criterion `{}` has weight 0 and can never change the score", c.id.name),
                     c.weight.span,
                     "weight 0",
@@ -394,7 +389,7 @@ impl<'a> Checker<'a> {
         if members.is_empty() {
             self.error(
                 Diagnostic::warning(
-                    "rubric::empty_group",
+                    Code::EmptyGroup,
                     format!("group `{}` has no criteria", g.id.name),
                     g.id.span,
                     "empty",
@@ -411,7 +406,7 @@ impl<'a> Checker<'a> {
                 if *k > members.len() {
                     self.error(
                         Diagnostic::warning(
-                            "rubric::never_met",
+                            Code::NeverMet,
                             format!("group `{}` needs {k} met criteria but has only {}", g.id.name, members.len()),
                             g.id.span,
                             "can never be met",
@@ -425,7 +420,7 @@ impl<'a> Checker<'a> {
         if g.weight.is_none() && !matches!(g.mode, GroupMode::Sum) {
             self.error(
                 Diagnostic::error(
-                    "rubric::missing_weight",
+                    Code::MissingWeight,
                     format!("group `{}` needs a weight for this mode", g.id.name),
                     g.id.span,
                     "no weight",
@@ -487,7 +482,7 @@ impl<'a> Checker<'a> {
         if reachable + 1e-9 < max {
             self.error(
                 Diagnostic::warning(
-                    "rubric::max_unreachable",
+                    Code::MaxUnreachable,
                     format!("the criteria can earn at most {} but the declared maximum is {max}", round9(reachable)),
                     span,
                     "declared here",
@@ -498,7 +493,7 @@ impl<'a> Checker<'a> {
         } else if reachable > max + 1e-9 {
             self.error(
                 Diagnostic::warning(
-                    "rubric::max_exceeded",
+                    Code::MaxExceeded,
                     format!("the criteria can earn up to {} but the declared maximum is {max}", round9(reachable)),
                     span,
                     "declared here",
@@ -521,7 +516,7 @@ impl<'a> Checker<'a> {
             .collect();
         for (name, span) in unused {
             self.error(
-                Diagnostic::warning("rubric::unused_binding", format!("`{name}` is never used"), span, "defined here")
+                Diagnostic::warning(Code::UnusedBinding, format!("`{name}` is never used"), span, "defined here")
                     .with_help(format!("use it, delete it, or rename it `_{name}` to keep it")),
             );
         }
@@ -545,7 +540,7 @@ impl<'a> Checker<'a> {
             };
             self.error(
                 Diagnostic::error(
-                    "rubric::type_mismatch",
+                    Code::TypeMismatch,
                     format!("{what} must be {}, found {}", article(&want.describe()), got_data.describe()),
                     span,
                     format!("this is {}", article(&got_data.describe())),
@@ -578,7 +573,7 @@ impl<'a> Checker<'a> {
             self.used_early.push(name.to_string());
             self.error(
                 Diagnostic::error(
-                    "rubric::used_before_defined",
+                    Code::UsedBeforeDefined,
                     format!("`{name}` is used before it is defined"),
                     span,
                     "used here",
@@ -590,7 +585,7 @@ impl<'a> Checker<'a> {
         }
         let names = self.visible_names();
         let roots = ["sample", "item", "case"];
-        let mut d = Diagnostic::error("rubric::unknown_name", format!("unknown name `{name}`"), span, "not defined");
+        let mut d = Diagnostic::error(Code::UnknownName, format!("unknown name `{name}`"), span, "not defined");
         if let Some(s) = did_you_mean(name, names.iter().map(String::as_str).chain(roots)) {
             d = d.with_help(format!("did you mean `{s}`?"));
         } else if builtins::lookup(name).is_some() {
@@ -619,7 +614,7 @@ impl<'a> Checker<'a> {
                     let start = e.span.end - flags.len() + at;
                     self.error(
                         Diagnostic::error(
-                            "rubric::bad_regex",
+                            Code::BadRegex,
                             format!("unknown regex flag `{flag}`"),
                             Span::new(start, start + flag.len_utf8()),
                             "not a flag",
@@ -627,11 +622,9 @@ impl<'a> Checker<'a> {
                         .with_help(REGEX_FLAGS_HELP),
                     );
                 } else if let Err(msg) = compile_regex(source, flags) {
-                    self.error(
-                        Diagnostic::error("rubric::bad_regex", "invalid regular expression", e.span, msg).with_help(
-                            "rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)",
-                        ),
-                    );
+                    self.error(Diagnostic::error(Code::BadRegex, "invalid regular expression", e.span, msg).with_help(
+                        "rubric regexes use Rust `regex` syntax (linear time: no backreferences or look-around)",
+                    ));
                 }
                 (Node::Const(Const::Regex { source: source.clone(), flags: flags.clone() }), Ty::REGEX)
             }
@@ -639,13 +632,8 @@ impl<'a> Checker<'a> {
                 Some(f) => (Node::Const(Const::Figure(f)), Ty::FIGURE),
                 None => {
                     self.error(
-                        Diagnostic::error(
-                            "rubric::bad_figure",
-                            format!("`{text}` is not a figure"),
-                            e.span,
-                            "not a figure",
-                        )
-                        .with_help("write money as `$1,234` or `$1234.50` and percentages as `12.5%`"),
+                        Diagnostic::error(Code::BadFigure, format!("`{text}` is not a figure"), e.span, "not a figure")
+                            .with_help("write money as `$1,234` or `$1234.50` and percentages as `12.5%`"),
                     );
                     (Node::Const(Const::Null), Ty::FIGURE)
                 }
@@ -751,7 +739,7 @@ impl<'a> Checker<'a> {
                 if unused_var && !var.name.starts_with('_') {
                     self.error(
                         Diagnostic::warning(
-                            "rubric::unused_binding",
+                            Code::UnusedBinding,
                             format!("`{}` is never used", var.name),
                             var.span,
                             "defined here",
@@ -780,7 +768,7 @@ impl<'a> Checker<'a> {
                 let offset =
                     (span.start as isize + at as isize + shift).clamp(span.start as isize, span.end as isize) as usize;
                 self.error(
-                    Diagnostic::error("rubric::bad_path", format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + len.max(1)).min(span.end.max(offset))), msg)
+                    Diagnostic::error(Code::BadPath, format!("invalid JSONPath: {msg}"), Span::new(offset, (offset + len.max(1)).min(span.end.max(offset))), msg)
                         .with_label(span, "in this path")
                         .with_help("paths follow RFC 9535 JSONPath after the root: `sample.a.b`, `item.xs[0]`, `sample.xs[*].name`, `item..id`"),
                 );
@@ -792,7 +780,7 @@ impl<'a> Checker<'a> {
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span) -> (Node, Ty) {
         let Some(b) = builtins::lookup(&name.name) else {
             let mut d = Diagnostic::error(
-                "rubric::unknown_function",
+                Code::UnknownFunction,
                 format!("unknown function `{}`", name.name),
                 name.span,
                 "no such builtin",
@@ -818,7 +806,7 @@ impl<'a> Checker<'a> {
                     if i >= b.params.len() {
                         self.error(
                             Diagnostic::error(
-                                "rubric::arity",
+                                Code::Arity,
                                 format!(
                                     "`{}` takes at most {} argument{}",
                                     b.name,
@@ -839,7 +827,7 @@ impl<'a> Checker<'a> {
                     Some(i) => i,
                     None => {
                         let mut d = Diagnostic::error(
-                            "rubric::unknown_argument",
+                            Code::UnknownArgument,
                             format!("`{}` has no parameter `{}`", b.name, n.name),
                             n.span,
                             "unknown parameter",
@@ -858,7 +846,7 @@ impl<'a> Checker<'a> {
                 let first = slots[index].as_ref().map(|(first, _, _)| first.value.span).unwrap_or(span);
                 self.error(
                     Diagnostic::error(
-                        "rubric::duplicate_argument",
+                        Code::DuplicateArgument,
                         format!("parameter `{}` of `{}` is given twice", b.params[index].name, b.name),
                         a.value.span,
                         "given again",
@@ -890,7 +878,7 @@ impl<'a> Checker<'a> {
                 (None, None) => {
                     self.error(
                         Diagnostic::error(
-                            "rubric::arity",
+                            Code::Arity,
                             format!("`{}` needs its `{}` argument", b.name, p.name),
                             span,
                             format!("`{}` is missing", p.name),
@@ -910,7 +898,7 @@ impl<'a> Checker<'a> {
         {
             self.error(
                 Diagnostic::warning(
-                    "rubric::end_anchor",
+                    Code::EndAnchor,
                     "`$` does not match before a trailing newline",
                     pattern.value.span,
                     "matches only at the very end of the text",
@@ -926,7 +914,7 @@ impl<'a> Checker<'a> {
             for problem in validate(&refs) {
                 let sp = slots.get(problem.arg).and_then(|s| s.as_ref()).map(|(a, _, _)| a.value.span).unwrap_or(span);
                 let mut d = Diagnostic::error(
-                    problem.code.unwrap_or("rubric::bad_argument"),
+                    problem.code.unwrap_or(Code::BadArgument),
                     problem.message.clone(),
                     sp,
                     format!("in this argument of `{}`", b.name),

@@ -8,7 +8,9 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 
 use serde::{Deserialize, Serialize};
 
+mod code;
 mod suggest;
+pub use code::Code;
 pub use suggest::did_you_mean;
 
 /// A byte range in the rubric source.
@@ -54,8 +56,9 @@ pub struct Label {
 /// One problem in a rubric source.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
-    /// Stable code, e.g. `rubric::unknown_name` (catalogued in `docs/diagnostics.md`).
-    pub code: &'static str,
+    /// What the mistake is; its stable name (`rubric::unknown_name`) is catalogued in
+    /// `docs/diagnostics.md`.
+    pub code: Code,
     pub severity: Severity,
     pub message: String,
     /// The first label is the primary one.
@@ -64,7 +67,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -73,7 +76,7 @@ impl Diagnostic {
             help: None,
         }
     }
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, span, label) }
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

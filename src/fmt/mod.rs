@@ -44,7 +44,7 @@ mod fixture_tests;
 
 use std::cell::RefCell;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::ast::*;
 use comments::Comment;
 
@@ -68,7 +68,7 @@ fn verify(src: &str, ast: &Rubric, out: &str) -> Result<(), Vec<Diagnostic>> {
     let fail = |why: &str| {
         vec![
             Diagnostic::error(
-                "rubric::fmt_internal",
+                Code::FmtInternal,
                 format!("the formatter could not keep this rubric's {why}; the file was left as it is"),
                 ast.span,
                 "this rubric",

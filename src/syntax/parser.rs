@@ -9,7 +9,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
 use super::recover::{self, Segment};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 
 mod derived {
     #[derive(pest_derive::Parser)]
@@ -71,7 +71,7 @@ fn too_many_operators(pairs: Pairs<Rule>) -> Option<Diagnostic> {
     let span = p.as_span();
     Some(
         Diagnostic::error(
-            "rubric::too_deep",
+            Code::TooDeep,
             format!("more than {MAX_OPERATORS} operators in one rubric"),
             Span::new(span.start(), span.end()),
             "one operator too many",
@@ -90,7 +90,7 @@ fn too_deep(source: &str) -> Option<Diagnostic> {
                 if depth > MAX_DEPTH {
                     return Some(
                         Diagnostic::error(
-                            "rubric::too_deep",
+                            Code::TooDeep,
                             format!("nesting deeper than {MAX_DEPTH} levels"),
                             Span::new(i, i + 1),
                             "too deep here",
@@ -127,7 +127,7 @@ fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
     if let Some(q) = scan.unterminated_string {
         out.push(
             Diagnostic::error(
-                "rubric::unterminated_string",
+                Code::UnterminatedString,
                 "unterminated string",
                 Span::new(q, q + 1),
                 "this string is never closed",
@@ -149,7 +149,7 @@ fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
             let end = source.trim_end().len();
             out.push(
                 Diagnostic::error(
-                    "rubric::unclosed_delimiter",
+                    Code::UnclosedDelimiter,
                     "unclosed `{`",
                     Span::new(head_end - 1, head_end),
                     "this `{` is never closed",
@@ -163,7 +163,7 @@ fn recover(source: &str, first: pest::error::Error<Rule>) -> Vec<Diagnostic> {
             if rest < source.len() {
                 out.push(
                     Diagnostic::error(
-                        "rubric::syntax",
+                        Code::Syntax,
                         format!("expected end of file, found {}", found(source, rest)),
                         Span::new(rest, token_end(source, rest)),
                         "after the rubric's closing `}`",
@@ -455,7 +455,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
         };
         let end = seg.last_token_end;
         let d = Diagnostic::error(
-            "rubric::unclosed_delimiter",
+            Code::UnclosedDelimiter,
             format!("unclosed `{open}`"),
             Span::new(at, at + 1),
             format!("this `{open}` is never closed"),
@@ -476,7 +476,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
             format!("write `{good}`")
         };
         return Diagnostic::error(
-            "rubric::bad_operator",
+            Code::BadOperator,
             format!("`{bad}` is not a rubric operator"),
             Span::new(pos, pos + bad.len()),
             "not an operator",
@@ -506,7 +506,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
                 _ => format!("{owner}; a negative weight (`-0.5`) is a penalty"),
             };
             return Diagnostic::error(
-                "rubric::missing_weight",
+                Code::MissingWeight,
                 format!("a weight is a number literal, found {}", found(source, next)),
                 Span::new(next, token_end(source, next).max(next + 1).min(source.len())),
                 "not a number",
@@ -515,7 +515,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
             .with_help(help);
         }
         return Diagnostic::error(
-            "rubric::missing_weight",
+            Code::MissingWeight,
             format!("expected a weight such as `+0.5`, found {}", found(source, pos)),
             Span::new(pos, token_end(source, pos)),
             "a weight goes here",
@@ -526,7 +526,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     let starts_expression = ["true", "false", "null", "not", "if", "for", "sample", "item", "case"];
     if names_expected && is_keyword(token) && !starts_expression.contains(&token) {
         return Diagnostic::error(
-            "rubric::reserved_name",
+            Code::ReservedName,
             format!("`{token}` is a keyword, not a name"),
             Span::new(pos, pos + token.len()),
             "keyword",
@@ -539,7 +539,7 @@ fn syntax_error(e: &pest::error::Error<Rule>, source: &str, seg: &Segment) -> Di
     } else {
         (Span::new(pos, token_end(source, pos)), format!("unexpected {}", found(source, pos)))
     };
-    Diagnostic::error("rubric::syntax", format!("expected {expectation}, found {}", found(source, pos)), span, label)
+    Diagnostic::error(Code::Syntax, format!("expected {expectation}, found {}", found(source, pos)), span, label)
         .with_help(shape)
 }
 
@@ -550,7 +550,7 @@ fn not_an_item(source: &str, pos: usize, suggestion: Option<&str>) -> Diagnostic
         None => "items start with `let`, `criterion`, `group`, `ladder`, `when`, `score`, `on_error` or `max`".into(),
     };
     Diagnostic::error(
-        "rubric::unknown_item",
+        Code::UnknownItem,
         format!("expected an item, found {}", found(source, pos)),
         Span::new(pos, token_end(source, pos)),
         "not an item keyword",
@@ -1081,7 +1081,7 @@ mod tests {
     fn deep_nesting_is_an_error() {
         let src = format!("rubric t {{ score {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
         let e = parse(&src).unwrap_err();
-        assert_eq!(e[0].code, "rubric::too_deep");
+        assert_eq!(e[0].code, Code::TooDeep);
     }
     #[test]
     fn keywords_are_not_names() {
