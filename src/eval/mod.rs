@@ -49,7 +49,7 @@ pub struct CriterionResult {
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Arc<str>>,
-    /// With [`Program::grade_traced`]: what text matches were found where (or not found).
+    /// When explaining (`rubric explain`): what text matches were found where (or not found).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
 }
