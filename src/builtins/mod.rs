@@ -17,6 +17,7 @@ pub mod figures;
 pub mod fuzzy;
 pub mod json;
 pub mod markdown;
+pub mod rational;
 pub mod sets;
 pub mod text;
 
@@ -201,6 +202,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         figures::BUILTINS,
         fuzzy::BUILTINS,
         sets::BUILTINS,
+        rational::BUILTINS,
         code::BUILTINS,
     ]
     .into_iter()

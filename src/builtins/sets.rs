@@ -81,13 +81,14 @@ enum KeyPart<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
-    /// An integer beyond ±2^53 that no double equals (one that a double equals is that
-    /// [`KeyPart::Number`], so that `10**20` and `1e20` are one key, as in Python).
+    /// An integer beyond ±2^53 or a fraction that no double equals (one that a double equals is
+    /// that [`KeyPart::Number`], so that `10**20` and `1e20` are one key, as in Python).
     Exact(ExactKey<'a>),
     String(KeyStr<'a>),
 }
 
-/// An exact integer key part, ordered as its canonical decimal text (any total order serves).
+/// An exact integer or fraction key part, ordered as its canonical text (`n` or `n/d`; any total
+/// order serves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ExactKey<'a>(&'a str);
 
@@ -170,6 +171,12 @@ fn exact_key_part(v: &Value) -> Result<KeyPart<'_>, String> {
         Value::BigInt(n) => Ok(match n.as_exact_f64() {
             Some(x) => KeyPart::Number(NumberKey::new(x)),
             None => KeyPart::Exact(ExactKey(n.as_str())),
+        }),
+        // As Python hashes `Fraction(1, 2)` as 0.5: a fraction a double equals is that double's
+        // key, an integer one beyond the doubles a big integer's (its text is the same digits).
+        Value::Rational(r) => Ok(match r.as_exact_f64() {
+            Some(x) => KeyPart::Number(NumberKey::new(x)),
+            None => KeyPart::Exact(ExactKey(r.text())),
         }),
         other => Err(not_a_key_part(other)),
     }
