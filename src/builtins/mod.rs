@@ -247,6 +247,12 @@ int arithmetic), and otherwise the double result (as Python's `int + float`); `/
 the other builtins compute in doubles. A number that is not an integer is the nearest double,
 and one beyond the double range (`1e400`) is infinite, as Python's `json.loads` reads it.
 
+An exact fraction (Python's `Fraction`) is a number made by `rational`: comparisons, `==` and set
+keys are exact against every number (`rational("1/2") == 0.5`, as in Python), and `+ - * /`,
+`sum`, `abs`, `floor` and `ceil` stay exact with fractions, exact integers and whole numbers (with
+a double that has a fraction part the result is a double, as Python's `Fraction + float`).
+`string()` writes it as Python's `str` (`3/4`); `number()` and results as the nearest double.
+
 ## Regexes
 
 Regexes are Rust `regex` syntax (linear time: no backreferences, no look-around). Where it

@@ -440,7 +440,7 @@ impl Value {
     }
 
     /// JSON equality: objects by key set and values, lists in order, strings by code point, numbers by
-    /// exact value (`1 == 1.0`, `10**20 == 1e20`, `2**53 + 1 != 2.0**53`, as in Python), booleans only equal booleans (`true != 1`), null only equals null.
+    /// exact value (`1 == 1.0`, `10**20 == 1e20`, `2**53 + 1 != 2.0**53`, a fraction `1/2 == 0.5`, as in Python), booleans only equal booleans (`true != 1`), null only equals null.
     /// Figures compare by kind and exact decimal value. Missing and errors never equal anything.
     pub fn json_eq(&self, other: &Value) -> bool {
         match (self, other) {
