@@ -100,7 +100,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "floor",
-        doc: "Largest whole number not above the number.",
+        doc: "Largest whole number not above the number (exact for a big integer or a fraction, as Python's `math.floor`).",
         params: &[req("number", NUMBERS)],
         returns: Ty::NUMBER,
         eval: |a, _| whole_or(&a[0], f64::floor),
@@ -108,7 +108,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "ceil",
-        doc: "Smallest whole number not below the number.",
+        doc: "Smallest whole number not below the number (exact for a big integer or a fraction, as Python's `math.ceil`).",
         params: &[req("number", NUMBERS)],
         returns: Ty::NUMBER,
         eval: |a, _| whole_or(&a[0], f64::ceil),
@@ -148,7 +148,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "number",
-        doc: "A number as it is, or a string holding a decimal number parsed (an integer beyond 2^53 exactly, as Python's `int`); anything else is an error.",
+        doc: "A number as it is, or a string holding a decimal number parsed (an integer beyond 2^53 exactly, as Python's `int`); a fraction becomes the nearest double (Python's `float(Fraction)`; an error beyond the double range); anything else is an error.",
         params: &[req("value", Ty::NUMBER.or(Ty::STRING).or(Ty::FIGURE))],
         returns: Ty::NUMBER,
         eval: number,
@@ -156,7 +156,7 @@ pub const BUILTINS: &[Builtin] = &[
     },
     Builtin {
         name: "string",
-        doc: "A string as it is; any other value as compact JSON text (integers digit for digit, as Python's `str` of an int).",
+        doc: "A string as it is; any other value as compact JSON text (integers digit for digit, as Python's `str` of an int); a fraction as Python's `str(Fraction)` (`3/4`, `4`).",
         params: &[req("value", Ty::ANY)],
         returns: Ty::STRING,
         eval: string,
@@ -186,10 +186,12 @@ fn numbers<'a>(name: &str, v: &'a Value) -> Result<Vec<Numeric<'a>>, Value> {
         .collect()
 }
 
-/// A whole number as it is; a double through `f` (`floor`, `ceil`).
+/// A whole number as it is; a fraction to the exact integer; a double through `f` (`floor`, `ceil`).
 fn whole_or(v: &Value, f: fn(f64) -> f64) -> Value {
     match v {
         Value::BigInt(_) => v.clone(),
+        // `f` is `floor` or `ceil`: only `ceil` takes 0.5 up.
+        Value::Rational(r) => r.rounded(f(0.5) == 1.0),
         other => Value::Number(f(other.as_f64().unwrap_or(f64::NAN))),
     }
 }
@@ -328,12 +330,13 @@ fn round(a: &[Value], _: &mut Ctx) -> Value {
 fn abs(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::BigInt(n) => Value::BigInt(n.abs()),
+        Value::Rational(r) => Value::Rational(r.abs()),
         other => Value::Number(as_number(other).abs()),
     }
 }
 
 fn clamp(a: &[Value], _: &mut Ctx) -> Value {
-    let exact = a.iter().take(3).any(|v| matches!(v, Value::BigInt(_)));
+    let exact = a.iter().take(3).any(|v| matches!(v, Value::BigInt(_) | Value::Rational(_)));
     let (x, lo, hi) = (as_number(&a[0]), as_number(&a[1]), as_number(&a[2]));
     if !exact {
         if lo > hi || lo.is_nan() || hi.is_nan() {
@@ -385,6 +388,7 @@ fn number(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::Number(n) => Value::Number(*n),
         Value::BigInt(_) => a[0].clone(),
+        Value::Rational(r) => crate::builtins::rational::nearest_double(r),
         Value::Figure(f) => Value::Number(f.value),
         // An integer beyond 2^53 stays exact (Python's `int(text)`); other text is the nearest double.
         Value::String(s) => match exact_integer(s.trim()) {
@@ -407,6 +411,7 @@ fn exact_integer(text: &str) -> Option<Value> {
 fn string(a: &[Value], _: &mut Ctx) -> Value {
     match &a[0] {
         Value::String(_) => a[0].clone(),
+        Value::Rational(r) => Value::str(r.text()),
         other => Value::str(&other.json_text()),
     }
 }

@@ -18,6 +18,7 @@ pub mod figures;
 pub mod fuzzy;
 pub mod json;
 pub mod markdown;
+pub mod rational;
 pub mod regexes;
 pub mod sets;
 pub mod text;
@@ -207,6 +208,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         figures::BUILTINS,
         fuzzy::BUILTINS,
         sets::BUILTINS,
+        rational::BUILTINS,
         code::BUILTINS,
     ]
     .into_iter()
@@ -250,6 +252,12 @@ exact integer and a whole number give the exact result while it fits in 128 bits
 int arithmetic), and otherwise the double result (as Python's `int + float`); `/`, `mean` and
 the other builtins compute in doubles. A number that is not an integer is the nearest double,
 and one beyond the double range (`1e400`) is infinite, as Python's `json.loads` reads it.
+
+An exact fraction (Python's `Fraction`) is a number made by `rational`: comparisons, `==` and set
+keys are exact against every number (`rational("1/2") == 0.5`, as in Python), and `+ - * /`,
+`sum`, `abs`, `floor` and `ceil` stay exact with fractions, exact integers and whole numbers (with
+a double that has a fraction part the result is a double, as Python's `Fraction + float`).
+`string()` writes it as Python's `str` (`3/4`); `number()` and results as the nearest double.
 
 ## Regexes
 

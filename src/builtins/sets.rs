@@ -81,13 +81,14 @@ enum KeyPart<'a> {
     Null,
     Bool(bool),
     Number(NumberKey),
-    /// An integer beyond ±2^53 that no double equals (one that a double equals is that
-    /// [`KeyPart::Number`], so that `10**20` and `1e20` are one key, as in Python).
+    /// An integer beyond ±2^53 or a fraction that no double equals (one that a double equals is
+    /// that [`KeyPart::Number`], so that `10**20` and `1e20` are one key, as in Python).
     Exact(ExactKey<'a>),
     String(KeyStr<'a>),
 }
 
-/// An exact integer key part, ordered as its canonical decimal text (any total order serves).
+/// An exact integer or fraction key part, ordered as its canonical text (`n` or `n/d`; any total
+/// order serves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct ExactKey<'a>(&'a str);
 
@@ -170,6 +171,12 @@ fn exact_key_part(v: &Value) -> Result<KeyPart<'_>, String> {
         Value::BigInt(n) => Ok(match n.as_exact_f64() {
             Some(x) => KeyPart::Number(NumberKey::new(x)),
             None => KeyPart::Exact(ExactKey(n.as_str())),
+        }),
+        // As Python hashes `Fraction(1, 2)` as 0.5: a fraction a double equals is that double's
+        // key, an integer one beyond the doubles a big integer's (its text is the same digits).
+        Value::Rational(r) => Ok(match r.as_exact_f64() {
+            Some(x) => KeyPart::Number(NumberKey::new(x)),
+            None => KeyPart::Exact(ExactKey(r.text())),
         }),
         other => Err(not_a_key_part(other)),
     }
@@ -593,6 +600,30 @@ mod tests {
             assert_eq!(pairs.round(), copies as f64, "{copies}");
         }
     }
+
+    #[test]
+    fn fractions_are_keys_by_exact_value() {
+        let fraction = |text: &str| call("rational", vec![s(text)]);
+        let big = crate::value::bigint::BigInt::parse("9007199254740993").unwrap();
+        // Python: {Fraction(1, 2)} & {0.5} and {Fraction(2**53 + 1)} & {2**53 + 1} are one key each;
+        // {Fraction(1, 10)} & {0.1} and {Fraction(1, 3)} & {Fraction(33, 100)} are empty.
+        let f1 = |p: Value, r: Value| num(call("set_f1", vec![l(vec![p]), l(vec![r])]));
+        assert_eq!(f1(fraction("1/2"), n(0.5)), 1.0);
+        assert_eq!(f1(fraction("4.0"), n(4.0)), 1.0);
+        assert_eq!(f1(fraction("9007199254740993"), big.clone()), 1.0);
+        assert_eq!(f1(fraction("0.1"), n(0.1)), 0.0);
+        assert_eq!(f1(fraction("1/3"), fraction("0.33")), 0.0);
+        assert_eq!(f1(fraction("1/3"), fraction("\\frac{2}{6}")), 1.0);
+        assert_eq!(f1(fraction("1/3"), s("1/3")), 0.0);
+        // Scanned and sorted pairing agree.
+        for copies in [1, 40] {
+            let repeated = |xs: Vec<Value>| l(std::iter::repeat_n(xs, copies).flatten().collect());
+            let p = repeated(vec![fraction("1/3"), fraction("2/3"), n(0.5), big.clone()]);
+            let r = repeated(vec![fraction("2/6"), fraction("1/2"), fraction("9007199254740993"), n(1.0)]);
+            assert_eq!(num(call("multiset_precision", vec![p, r])), 0.75, "{copies}");
+        }
+    }
+
     #[test]
     fn set_drops_duplicates() {
         let p = l(vec![s("a"), s("a"), s("b")]);

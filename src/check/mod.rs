@@ -1057,6 +1057,11 @@ pub(crate) fn const_node(v: &Value) -> Node {
         Value::Bool(b) => Node::Const(Const::Bool(*b)),
         Value::Number(n) => Node::Const(Const::Number(*n)),
         Value::BigInt(n) => Node::Const(Const::Integer(n.as_str().to_string())),
+        // A fraction has no literal: it is the call that makes it from its text.
+        Value::Rational(r) => Node::Call {
+            builtin: "rational".into(),
+            args: vec![Node::Const(Const::String(r.text().into())), Node::Const(Const::Number(r.text().len() as f64))],
+        },
         Value::String(s) => Node::Const(Const::String(s.to_string())),
         Value::List(xs) => Node::List(xs.iter().map(const_node).collect()),
         Value::Figure(f) => Node::Const(Const::Figure((**f).clone())),

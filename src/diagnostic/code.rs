@@ -58,6 +58,10 @@ pub enum Code {
     /// bindings are followed), a gate that never fires, or a group `at_least N` with fewer than `N`
     /// criteria.
     NeverMet,
+    /// A literal text given to `rational` that is not a number it reads (so the call always gives
+    /// null): a decimal with a trailing point or an exponent, a zero denominator, more digits than
+    /// `max_digits`.
+    NotANumber,
     /// A keyword (`score`, `when`, `in`, `at_least`, `sample`, ...) used as a name.
     ReservedName,
     /// `score` is the last item; anything after it would never count.
@@ -117,6 +121,7 @@ impl Code {
         Code::MaxUnreachable,
         Code::MissingWeight,
         Code::NeverMet,
+        Code::NotANumber,
         Code::ReservedName,
         Code::ScoreNotLast,
         Code::Syntax,
@@ -156,6 +161,7 @@ impl Code {
             Code::MaxUnreachable => "rubric::max_unreachable",
             Code::MissingWeight => "rubric::missing_weight",
             Code::NeverMet => "rubric::never_met",
+            Code::NotANumber => "rubric::not_a_number",
             Code::ReservedName => "rubric::reserved_name",
             Code::ScoreNotLast => "rubric::score_not_last",
             Code::Syntax => "rubric::syntax",

@@ -253,6 +253,7 @@ pub(super) fn unary(op: UnOp, v: Value) -> Value {
         (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
         (UnOp::Neg, Value::Number(n)) => Value::Number(-n),
         (UnOp::Neg, Value::BigInt(n)) => Value::BigInt(n.negated()),
+        (UnOp::Neg, Value::Rational(r)) => Value::Rational(r.negated()),
         (UnOp::Neg, Value::Figure(f)) => Value::Number(-f.value),
         (UnOp::Not, other) => Value::error(format!("`not`: {}", not_a("bool", &other))),
         (UnOp::Neg, other) => Value::error(format!("`-`: {}", not_a("number", &other))),
@@ -364,11 +365,13 @@ pub(super) fn arithmetic(op: BinOp, x: &Value, y: &Value) -> Value {
             _ => Value::Number(a / b),
         };
     }
-    // An exact integer is involved (see `Numeric::combine`); division is in doubles, as Python's `/`.
+    // An exact integer or a fraction is involved (see `Numeric::combine`); division is exact with a
+    // fraction (as Python's `Fraction / int`), else in doubles (as Python's `/` on ints).
     match op {
         BinOp::Add => a.combine(IntOp::Add, b),
         BinOp::Sub => a.combine(IntOp::Sub, b),
         BinOp::Mul => a.combine(IntOp::Mul, b),
+        _ if matches!(a, Numeric::Ratio(_)) || matches!(b, Numeric::Ratio(_)) => crate::value::rational::divide(a, b),
         _ if b.to_f64() == 0.0 => Value::error("division by zero"),
         _ => Value::Number(a.to_f64() / b.to_f64()),
     }
@@ -378,6 +381,7 @@ pub(super) fn number_of(v: Value) -> Result<f64, String> {
     match v {
         Value::Number(n) => Ok(n),
         Value::BigInt(n) => Ok(n.to_f64()),
+        Value::Rational(r) => Ok(r.to_f64()),
         Value::Bool(b) => Ok(if b { 1.0 } else { 0.0 }),
         other => Err(not_a("number", &other)),
     }

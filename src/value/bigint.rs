@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::Value;
+use super::rational::{self, Rational};
 
 /// 2^53: every integer up to this magnitude is a double exactly.
 pub const EXACT_DOUBLES: f64 = 9_007_199_254_740_992.0;
@@ -120,11 +121,12 @@ fn integral_double(x: f64) -> BigInt {
     BigInt(format!("{x:.0}").into())
 }
 
-/// A number as it is compared and computed on: a double, or an integer kept exact.
+/// A number as it is compared and computed on: a double, an integer kept exact, or a fraction.
 #[derive(Clone, Copy, Debug)]
 pub enum Numeric<'a> {
     Double(f64),
     Exact(&'a BigInt),
+    Ratio(&'a Rational),
 }
 
 /// An operation on two numbers that Python keeps exact on two ints.
@@ -141,6 +143,7 @@ impl<'a> Numeric<'a> {
         match self {
             Numeric::Double(x) => x,
             Numeric::Exact(n) => n.to_f64(),
+            Numeric::Ratio(r) => r.to_f64(),
         }
     }
 
@@ -149,6 +152,7 @@ impl<'a> Numeric<'a> {
         match self {
             Numeric::Double(x) => Value::Number(x),
             Numeric::Exact(n) => Value::BigInt(n.clone()),
+            Numeric::Ratio(r) => Value::Rational(r.clone()),
         }
     }
 
@@ -160,6 +164,11 @@ impl<'a> Numeric<'a> {
             (Numeric::Exact(a), Numeric::Exact(b)) => Some(a.cmp_exact(b)),
             (Numeric::Exact(a), Numeric::Double(b)) => a.cmp_f64(b),
             (Numeric::Double(a), Numeric::Exact(b)) => b.cmp_f64(a).map(Ordering::reverse),
+            (Numeric::Ratio(a), Numeric::Ratio(b)) => Some(a.cmp_exact(b)),
+            (Numeric::Ratio(a), Numeric::Double(b)) => a.cmp_f64(b),
+            (Numeric::Double(a), Numeric::Ratio(b)) => b.cmp_f64(a).map(Ordering::reverse),
+            (Numeric::Ratio(a), Numeric::Exact(b)) => Some(a.cmp_big(b)),
+            (Numeric::Exact(a), Numeric::Ratio(b)) => Some(b.cmp_big(a).reverse()),
         }
     }
 
@@ -168,11 +177,12 @@ impl<'a> Numeric<'a> {
         match self {
             Numeric::Exact(n) => n.to_i128(),
             Numeric::Double(x) if x.fract() == 0.0 && x.abs() < 1e38 => Some(x as i128),
-            Numeric::Double(_) => None,
+            Numeric::Double(_) | Numeric::Ratio(_) => None,
         }
     }
 
-    /// `self op other`. Two doubles give the double result. With an exact integer, two whole
+    /// `self op other`. Two doubles give the double result. With a fraction, see [`rational::combine`].
+    /// With an exact integer, two whole
     /// numbers give the exact result (as Python's int arithmetic) while it fits in 128 bits;
     /// otherwise both become doubles first (as Python's int-with-float arithmetic).
     pub fn combine(self, op: IntOp, other: Numeric) -> Value {
@@ -183,6 +193,9 @@ impl<'a> Numeric<'a> {
         };
         if let (Numeric::Double(a), Numeric::Double(b)) = (self, other) {
             return Value::Number(in_doubles(a, b));
+        }
+        if matches!(self, Numeric::Ratio(_)) || matches!(other, Numeric::Ratio(_)) {
+            return rational::combine(self, op, other);
         }
         let exact = self.whole().zip(other.whole()).and_then(|(a, b)| match op {
             IntOp::Add => a.checked_add(b),

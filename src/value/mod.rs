@@ -6,9 +6,11 @@ use std::sync::Arc;
 
 pub mod bigint;
 pub mod figure;
+pub mod rational;
 
 use bigint::{BigInt, Numeric};
 use figure::Figure;
+use rational::Rational;
 
 /// A string value. Most strings in cases are short (keys, names, labels, numbers as text), and
 /// these are stored inline (up to 23 bytes), so building, cloning and dropping them allocates
@@ -209,6 +211,8 @@ pub enum Value {
     Number(f64),
     /// An integer beyond ±2^53, kept exact (see [`BigInt`]); its type is `number`.
     BigInt(BigInt),
+    /// An exact fraction (see [`Rational`]), made by the `rational` builtin; its type is `number`.
+    Rational(Rational),
     String(Str),
     List(Shared<[Value]>),
     Object(Map),
@@ -313,7 +317,7 @@ impl Value {
             Value::Missing(_) => Ty::MISSING,
             Value::Null => Ty::NULL,
             Value::Bool(_) => Ty::BOOL,
-            Value::Number(_) | Value::BigInt(_) => Ty::NUMBER,
+            Value::Number(_) | Value::BigInt(_) | Value::Rational(_) => Ty::NUMBER,
             Value::String(_) => Ty::STRING,
             Value::List(_) => Ty::LIST,
             Value::Object(_) => Ty::OBJECT,
@@ -328,7 +332,7 @@ impl Value {
             Value::Missing(_) => "missing",
             Value::Null => "null",
             Value::Bool(_) => "bool",
-            Value::Number(_) | Value::BigInt(_) => "number",
+            Value::Number(_) | Value::BigInt(_) | Value::Rational(_) => "number",
             Value::String(_) => "string",
             Value::List(_) => "list",
             Value::Object(_) => "object",
@@ -349,6 +353,7 @@ impl Value {
         match self {
             Value::Number(n) => Some(*n),
             Value::BigInt(n) => Some(n.to_f64()),
+            Value::Rational(r) => Some(r.to_f64()),
             _ => None,
         }
     }
@@ -358,6 +363,7 @@ impl Value {
         match self {
             Value::Number(n) => Some(Numeric::Double(*n)),
             Value::BigInt(n) => Some(Numeric::Exact(n)),
+            Value::Rational(r) => Some(Numeric::Ratio(r)),
             Value::Figure(f) => Some(Numeric::Double(f.value)),
             _ => None,
         }
@@ -420,6 +426,8 @@ impl Value {
                 (_, Ok(u)) => serde_json::Value::from(u),
                 _ => Value::Number(n.to_f64()).to_json(),
             },
+            // A fraction is written as the nearest double, where JSON expects a number.
+            Value::Rational(r) => Value::Number(r.to_f64()).to_json(),
             Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::List(l) => serde_json::Value::Array(l.iter().map(Value::to_json).collect()),
             Value::Object(o) => {
@@ -432,7 +440,7 @@ impl Value {
     }
 
     /// JSON equality: objects by key set and values, lists in order, strings by code point, numbers by
-    /// exact value (`1 == 1.0`, `10**20 == 1e20`, `2**53 + 1 != 2.0**53`, as in Python), booleans only equal booleans (`true != 1`), null only equals null.
+    /// exact value (`1 == 1.0`, `10**20 == 1e20`, `2**53 + 1 != 2.0**53`, a fraction `1/2 == 0.5`, as in Python), booleans only equal booleans (`true != 1`), null only equals null.
     /// Figures compare by kind and exact decimal value. Missing and errors never equal anything.
     pub fn json_eq(&self, other: &Value) -> bool {
         match (self, other) {
@@ -442,6 +450,13 @@ impl Value {
             (Value::BigInt(a), Value::BigInt(b)) => a == b,
             (Value::BigInt(a), Value::Number(b)) | (Value::Number(b), Value::BigInt(a)) => {
                 a.cmp_f64(*b) == Some(std::cmp::Ordering::Equal)
+            }
+            (Value::Rational(a), Value::Rational(b)) => a == b,
+            (Value::Rational(a), Value::Number(b)) | (Value::Number(b), Value::Rational(a)) => {
+                a.cmp_f64(*b) == Some(std::cmp::Ordering::Equal)
+            }
+            (Value::Rational(a), Value::BigInt(b)) | (Value::BigInt(b), Value::Rational(a)) => {
+                a.cmp_big(b) == std::cmp::Ordering::Equal
             }
             (Value::String(a), Value::String(b)) => a == b,
             (Value::List(a), Value::List(b)) => a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.json_eq(y)),
@@ -461,6 +476,7 @@ impl Value {
             Value::Error(e) => format!("error ({})", e.message),
             Value::Figure(f) => f.text.clone(),
             Value::Regex(r) => format!("/{}/", r.as_str()),
+            Value::Rational(r) => r.text().to_string(),
             other => other.json_text(),
         };
         shorten(&full, max)
