@@ -25,7 +25,38 @@ pub struct Plan {
     pub max: Option<f64>,
     /// Number of value slots (bindings, criterion results, comprehension variables).
     pub slots: usize,
+    /// The author-defined functions, in source order (absent from plans without any, so those
+    /// keep the bytes they had before functions existed). A function calls only earlier ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionPlan>,
     pub items: Vec<PlanItem>,
+}
+
+/// `fn NAME(PARAMS) = BODY`: the body reads its parameters from their slots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionPlan {
+    pub name: String,
+    pub params: Vec<FunctionParamPlan>,
+    pub body: Node,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionParamPlan {
+    pub name: String,
+    pub slot: usize,
+    /// The type an argument must have, when the author wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ty: Option<TypeName>,
+}
+
+/// A function given where a builtin takes one (`sort(xs, key: my_key)`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionRef {
+    Builtin(String),
+    /// An index into [`Plan::functions`].
+    Defined(usize),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -117,6 +148,8 @@ pub enum Const {
 pub enum Node {
     Const(Const),
     List(Vec<Node>),
+    /// `{key: value, ...}`, keys in source order.
+    Object(Vec<(String, Node)>),
     /// A binding, criterion result or comprehension variable.
     Slot(usize),
     /// The sum of the earned weights of the criteria evaluated so far.
@@ -132,6 +165,13 @@ pub enum Node {
         builtin: String,
         args: Vec<Node>,
     },
+    /// A call of an author-defined function (an index into [`Plan::functions`]).
+    CallFunction {
+        function: usize,
+        args: Vec<Node>,
+    },
+    /// A function passed to a builtin parameter that applies it (`key: my_key`).
+    Function(FunctionRef),
     Unary(UnOp, Box<Node>),
     Binary(BinOp, Box<Node>, Box<Node>),
     Is {

@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 
 use crate::builtins::Ctx;
 use crate::eval::{Program, Status};
-use crate::plan::{Const, CriterionPlan, GroupModePlan, Node, Plan, PlanItem};
+use crate::plan::{Const, CriterionPlan, FunctionRef, GroupModePlan, Node, Plan, PlanItem};
 use crate::review::bounds::{Attainable, max_attainable};
 use crate::run::grade_line;
 use crate::syntax::ast::UnOp;
@@ -49,6 +49,7 @@ fn normalized(plan: &Plan) -> Plan {
     let mut p = plan.clone();
     p.source.clear();
     p.compiler.clear();
+    p.functions.iter_mut().for_each(|f| f.at.clear());
     let blank = |c: &mut CriterionPlan| c.at.clear();
     for item in &mut p.items {
         match item {
@@ -156,6 +157,19 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
             Const::Regex { source, flags } => format!("/{source}/{flags}"),
         },
         Node::List(xs) => format!("[{}]", xs.iter().map(|x| r(x, names)).collect::<Vec<_>>().join(", ")),
+        Node::Object(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", serde_json::to_string(k).unwrap_or_default(), r(v, names)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Node::CallFunction { function, args } => {
+            format!("fn#{function}({})", args.iter().map(|a| r(a, names)).collect::<Vec<_>>().join(", "))
+        }
+        Node::Function(FunctionRef::Builtin(name)) => name.clone(),
+        Node::Function(FunctionRef::Defined(index)) => format!("fn#{index}"),
         Node::Slot(s) => names.get(s).cloned().unwrap_or_else(|| format!("slot{s}")),
         Node::Total => "total".into(),
         Node::Path { path, .. } => path.strip_prefix("$.").unwrap_or(path).to_string(),
