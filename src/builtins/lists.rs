@@ -345,8 +345,8 @@ mod tests {
 
     #[test]
     fn range_counts_like_python() {
-        assert_eq!(show(call("range", vec![n(3.0)])), "[0.0,1.0,2.0]");
-        assert_eq!(show(call("range", vec![n(2.0), n(4.0)])), "[2.0,3.0]");
+        assert_eq!(show(call("range", vec![n(3.0)])), "[0,1,2]");
+        assert_eq!(show(call("range", vec![n(2.0), n(4.0)])), "[2,3]");
         assert_eq!(show(call("range", vec![n(4.0), n(2.0)])), "[]");
         assert_eq!(show(call("range", vec![n(-1.0)])), "[]");
     }
@@ -356,24 +356,24 @@ mod tests {
     }
     #[test]
     fn enumerate_gives_index_element_pairs() {
-        assert_eq!(show(call("enumerate", vec![l(vec![s("a"), s("b")])])), r#"[[0.0,"a"],[1.0,"b"]]"#);
+        assert_eq!(show(call("enumerate", vec![l(vec![s("a"), s("b")])])), r#"[[0,"a"],[1,"b"]]"#);
     }
     #[test]
     fn zip_stops_at_the_shorter_list() {
-        assert_eq!(show(call("zip", vec![l(vec![n(1.0), n(2.0)]), l(vec![s("a")])])), r#"[[1.0,"a"]]"#);
+        assert_eq!(show(call("zip", vec![l(vec![n(1.0), n(2.0)]), l(vec![s("a")])])), r#"[[1,"a"]]"#);
     }
     #[test]
     fn pairs_are_combinations_of_two() {
-        assert_eq!(show(call("pairs", vec![l(vec![n(1.0), n(2.0), n(3.0)])])), "[[1.0,2.0],[1.0,3.0],[2.0,3.0]]");
+        assert_eq!(show(call("pairs", vec![l(vec![n(1.0), n(2.0), n(3.0)])])), "[[1,2],[1,3],[2,3]]");
         assert_eq!(show(call("pairs", vec![l(vec![n(1.0)])])), "[]");
     }
     #[test]
     fn sort_orders_numbers_strings_and_lists_like_python() {
         // sorted([3, 1, 2]), sorted(["b", "B", "a", "é"]), sorted([[1, "b"], [1, "a"], [0]])
-        assert_eq!(show(call("sort", vec![l(vec![n(3.0), n(1.0), n(2.0)])])), "[1.0,2.0,3.0]");
+        assert_eq!(show(call("sort", vec![l(vec![n(3.0), n(1.0), n(2.0)])])), "[1,2,3]");
         assert_eq!(show(call("sort", vec![l(vec![s("b"), s("B"), s("a"), s("é")])])), r#"["B","a","b","é"]"#);
         let lists = l(vec![l(vec![n(1.0), s("b")]), l(vec![n(1.0), s("a")]), l(vec![n(0.0)])]);
-        assert_eq!(show(call("sort", vec![lists])), r#"[[0.0],[1.0,"a"],[1.0,"b"]]"#);
+        assert_eq!(show(call("sort", vec![lists])), r#"[[0],[1,"a"],[1,"b"]]"#);
     }
     #[test]
     fn sort_by_key_is_stable() {
@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn unique_keeps_first_occurrences() {
         let xs = l(vec![s("a"), s("b"), s("a"), n(1.0), n(1.0)]);
-        assert_eq!(show(call("unique", vec![xs])), r#"["a","b",1.0]"#);
+        assert_eq!(show(call("unique", vec![xs])), r#"["a","b",1]"#);
         let keyed = call("unique", vec![l(vec![s("A1"), s("B"), s("A2")]), l(vec![s("A"), s("B"), s("A")])]);
         assert_eq!(show(keyed), r#"["A1","B"]"#);
     }
@@ -398,12 +398,12 @@ mod tests {
         let accept = l(vec![l(vec![b(true), b(true)]), l(vec![b(false), b(true)])]);
         let prefer = l(vec![l(vec![n(2.0), n(1.0)]), l(vec![n(0.0), n(0.0)])]);
         let r = call("match_greedy", vec![l(vec![s("r0"), s("r1")]), l(vec![s("p0"), s("p1")]), accept, prefer]);
-        assert_eq!(show(r), "[[0.0,1.0]]");
+        assert_eq!(show(r), "[[0,1]]");
     }
     #[test]
     fn match_greedy_breaks_ties_by_predicted_index() {
         let accept = l(vec![l(vec![b(true), b(true)]), l(vec![b(true), b(true)])]);
         let r = call("match_greedy", vec![l(vec![n(0.0), n(0.0)]), l(vec![n(0.0), n(0.0)]), accept]);
-        assert_eq!(show(r), "[[0.0,0.0],[1.0,1.0]]");
+        assert_eq!(show(r), "[[0,0],[1,1]]");
     }
 }

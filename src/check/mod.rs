@@ -987,7 +987,10 @@ impl<'a> Checker<'a> {
                 name.span,
                 "no such builtin",
             );
-            if let Some(s) = did_you_mean(&name.name, builtins::all().map(|b| b.name)) {
+            let defined: Vec<String> = self.functions.iter().map(|f| f.name.clone()).collect();
+            if let Some(s) =
+                did_you_mean(&name.name, builtins::all().map(|b| b.name).chain(defined.iter().map(String::as_str)))
+            {
                 d = d.with_help(format!("did you mean `{s}`?"));
             } else {
                 d = d.with_help("see the builtin list in README.md");
@@ -1064,7 +1067,7 @@ impl<'a> Checker<'a> {
                 Some(apply) => self.function_argument(&a.value, param, apply, b),
                 None => self.argument(&a.value),
             };
-            if !matches!(node, Node::Function(_)) {
+            if param.apply.is_none() || param.ty.contains(Ty::STRING) && !matches!(node, Node::Function(_)) {
                 self.expect(ty, param.ty, a.value.span, &format!("argument `{}` of `{}`", param.name, b.name));
             }
             slots[index] = Some((a, node, ty));

@@ -313,7 +313,7 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
     }
     for token in &tokens {
         match token.as_str() {
-            "(" | "[" | "-" if expression => {}
+            "(" | "[" | "{" | "-" if expression => {}
             "[" => operator = true,
             t if is_punctuation(t) => push(format!("`{token}`")),
             t if is_operator_token(t) => operator = true,

@@ -774,7 +774,8 @@ pub const BUILTINS: &[Builtin] = &[
         name: "best_match_recall",
         doc: "For each reference string, the best `similarity` (ratio, partial_ratio, \
               token_set_ratio, token_sort_ratio or exact) to any predicted string, averaged; 0 for \
-              an empty reference. Elements must be strings.",
+              an empty reference. Elements must be strings, unless `similarity` is a function, called \
+              as `similarity(reference, predicted)` on any elements (a best below 0 counts as 0).",
         params: LIST_PARAMS,
         returns: Ty::NUMBER,
         eval: eval_best_match_recall,
