@@ -58,7 +58,11 @@ fn an_argument_may_call_the_same_function() {
 
 #[test]
 fn a_typed_parameter_checks_its_argument() {
-    fails("fn first(s: string) = split(s, \" \")[0]\nscore len(first(sample.n))", r#"{"n": 4}"#, "argument `s` must be a string");
+    fails(
+        "fn first(s: string) = split(s, \" \")[0]\nscore len(first(sample.n))",
+        r#"{"n": 4}"#,
+        "argument `s` must be a string",
+    );
     scores("fn first(s: string) = split(s, \" \")[0]\nscore len(first(sample.t))", r#"{"t": "ab c"}"#, 2.0);
 }
 

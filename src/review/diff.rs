@@ -83,6 +83,12 @@ fn slot_names(plan: &Plan) -> HashMap<usize, String> {
             names.insert(*s, format!("{}.let{i}", c.id));
         }
     };
+    for (i, f) in plan.functions.iter().enumerate() {
+        names.insert(function_key(i), f.name.clone());
+        for p in &f.params {
+            names.insert(p.slot, p.name.clone());
+        }
+    }
     for item in &plan.items {
         match item {
             PlanItem::Let { name, slot, .. } => {
@@ -103,6 +109,11 @@ fn slot_names(plan: &Plan) -> HashMap<usize, String> {
         }
     }
     names
+}
+
+/// Where [`slot_names`] keeps the name of function `index` (slots count up from 0, these down).
+fn function_key(index: usize) -> usize {
+    usize::MAX - index
 }
 
 /// Renders a node as source-like text with slots named; equal renderings mean equal expressions.
@@ -166,10 +177,13 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
                 .join(", ")
         ),
         Node::CallFunction { function, args } => {
-            format!("fn#{function}({})", args.iter().map(|a| r(a, names)).collect::<Vec<_>>().join(", "))
+            let name = names.get(&function_key(*function)).cloned().unwrap_or_else(|| format!("fn{function}"));
+            format!("{name}({})", args.iter().map(|a| r(a, names)).collect::<Vec<_>>().join(", "))
         }
         Node::Function(FunctionRef::Builtin(name)) => name.clone(),
-        Node::Function(FunctionRef::Defined(index)) => format!("fn#{index}"),
+        Node::Function(FunctionRef::Defined(index)) => {
+            names.get(&function_key(*index)).cloned().unwrap_or_else(|| format!("fn{index}"))
+        }
         Node::Slot(s) => names.get(s).cloned().unwrap_or_else(|| format!("slot{s}")),
         Node::Total => "total".into(),
         Node::Path { path, .. } => path.strip_prefix("$.").unwrap_or(path).to_string(),
@@ -380,6 +394,31 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     }
     if old.max != new.max {
         changes.push(change("setting", "max", "changed", opt_json(&old.max), opt_json(&new.max)));
+    }
+
+    // Functions by name.
+    let function_texts = |plan: &Plan| -> Vec<(String, String)> {
+        let mut names = slot_names(plan);
+        plan.functions
+            .iter()
+            .map(|f| {
+                let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+                (f.name.clone(), format!("({}) = {}", params.join(", "), render(&f.body, &mut names)))
+            })
+            .collect()
+    };
+    let (old_functions, new_functions) = (function_texts(old), function_texts(new));
+    for (name, text) in &new_functions {
+        match old_functions.iter().find(|(n, _)| n == name) {
+            None => changes.push(change("function", name, "added", Json::Null, json!(text))),
+            Some((_, o)) if o != text => changes.push(change("function", name, "changed", json!(o), json!(text))),
+            _ => {}
+        }
+    }
+    for (name, text) in &old_functions {
+        if !new_functions.iter().any(|(n, _)| n == name) {
+            changes.push(change("function", name, "removed", json!(text), Json::Null));
+        }
     }
 
     // Bindings by name.
@@ -638,6 +677,16 @@ mod tests {
         let b = plan("rubric r \"d\" {\n\n\n  let x = sample.a\n  criterion c +1 \"l\" {\n    x   ==   1\n  }\n}\n");
         let d = diff_plans(&a, &b);
         assert!(d.changes.iter().all(|c| c.change != "body"), "{d:?}");
+    }
+
+    #[test]
+    fn a_changed_function_body_is_a_function_change() {
+        let a = plan("rubric r \"d\" {\n  fn f(x) = x + 1\n  score f(sample.a)\n}\n");
+        let b = plan("rubric r \"d\" {\n  fn f(x) = x + 2\n  score f(sample.a)\n}\n");
+        let d = diff_plans(&a, &b);
+        let found: Vec<(&str, &str, &Json)> =
+            d.changes.iter().map(|c| (c.kind.as_str(), c.change.as_str(), &c.new)).collect();
+        assert_eq!(found, [("function", "changed", &json!("(x) = x + 2"))]);
     }
 
     #[test]
