@@ -139,3 +139,24 @@ fn misuse_is_reported_before_grading() {
     assert_eq!(rejected("fn len(x) = x\nscore 1"), ["rubric::duplicate_name"]);
     assert_eq!(rejected("score len({a: 1, a: 2})"), ["rubric::duplicate_key"]);
 }
+
+#[test]
+fn a_penalty_grows_per_offending_item_up_to_its_weight() {
+    let body = "criterion base +1 { true }\n\
+                criterion duplicates -1 { min([1, 0.25 * count(for p in pairs(sample.xs): p[0] == p[1])]) }";
+    scores(body, r#"{"xs": ["a", "b"]}"#, 1.0);
+    scores(body, r#"{"xs": ["a", "a", "b", "b"]}"#, 0.5);
+    scores(body, r#"{"xs": ["a", "a", "a", "a", "a"]}"#, 0.0);
+    let uncapped = "let f1 = sample.f1\nscore max([0, f1 - 0.25 * len(sample.bad)])";
+    scores(uncapped, r#"{"f1": 1, "bad": [1, 2]}"#, 0.5);
+}
+
+#[test]
+fn match_greedy_prefers_by_lists_compared_element_by_element() {
+    let body = "fn same_day(r, p) = r.date == p.date\n\
+                fn distance(r, p) = [abs(r.hour - p.hour), p.title != r.title]\n\
+                score if match_greedy(sample.r, sample.p, accept: same_day, prefer: distance) == [[0, 1]] then 1 else 0";
+    let sample = r#"{"r": [{"date": 1, "hour": 9, "title": "a"}],
+                     "p": [{"date": 1, "hour": 10, "title": "b"}, {"date": 1, "hour": 8, "title": "a"}, {"date": 2, "hour": 9, "title": "a"}]}"#;
+    scores(body, sample, 1.0);
+}

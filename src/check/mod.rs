@@ -1259,10 +1259,12 @@ impl<'a> Checker<'a> {
                 return (Node::Function(FunctionRef::Builtin(n.clone())), Ty::ALL);
             }
         }
+        let reported = self.diagnostics.len();
         let (node, ty) = self.expr(e);
         if param.ty.is_empty() || param.ty == Ty::NULL {
             let got = Ty(ty.0 & !(Ty::MISSING.0 | Ty::ERROR.0));
-            if !got.is_empty() {
+            // (an unknown name is already reported)
+            if !got.is_empty() && self.diagnostics.len() == reported {
                 self.error(
                     Diagnostic::error(
                         "rubric::not_a_function",
