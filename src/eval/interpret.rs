@@ -307,6 +307,10 @@ fn invoke(callee: &Callee, args: [Value; 2], n: usize, env: &mut Env) -> Value {
     env.steps -= 1;
     match callee {
         Callee::Defined(f) => {
+            // (the checker ensures this; a plan edited by hand may not)
+            if f.params.len() != n {
+                return Value::error(format!("`{}` takes {} arguments, but is applied to {n}", f.name, f.params.len()));
+            }
             for (i, v) in args.into_iter().take(n).enumerate() {
                 if let Err(e) = bind_parameter(f, i, v, env) {
                     return e;
