@@ -83,6 +83,7 @@ struct FunctionInfo {
     span: Span,
     params: Vec<(String, Option<TypeName>)>,
     returns: Ty,
+    used: bool,
 }
 
 impl FunctionInfo {
@@ -292,6 +293,23 @@ impl<'a> Checker<'a> {
         }
         self.max_reachable(r, &plan, settings.get("max").copied(), score_seen.is_some());
         self.report_unused(0);
+        let unused: Vec<(String, Span)> = self
+            .functions
+            .iter()
+            .filter(|f| !f.used && !f.name.starts_with('_'))
+            .map(|f| (f.name.clone(), f.span))
+            .collect();
+        for (name, span) in unused {
+            self.error(
+                Diagnostic::warning(
+                    "rubric::unused_binding",
+                    format!("function `{name}` is never called"),
+                    span,
+                    "defined here",
+                )
+                .with_help(format!("call it, delete it, or rename it `_{name}` to keep it")),
+            );
+        }
         plan.slots = self.next_slot;
         plan
     }
@@ -431,6 +449,7 @@ impl<'a> Checker<'a> {
             span: f.name.span,
             params: f.params.iter().map(|p| (p.name.name.clone(), p.ty)).collect(),
             returns,
+            used: false,
         });
         FunctionPlan { name: name.clone(), params, body, at: self.at(f.span) }
     }
@@ -934,6 +953,7 @@ impl<'a> Checker<'a> {
 
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span) -> (Node, Ty) {
         if let Some(index) = self.functions.iter().position(|f| f.name == name.name) {
+            self.functions[index].used = true;
             return self.call_defined(index, args, span);
         }
         if self.current_function.as_deref() == Some(name.name.as_str()) {
@@ -1219,6 +1239,7 @@ impl<'a> Checker<'a> {
             && self.scopes.iter().flatten().all(|x| &x.name != n)
         {
             if let Some(index) = self.functions.iter().position(|f| &f.name == n) {
+                self.functions[index].used = true;
                 let takes = self.functions[index].params.len();
                 if takes != wanted {
                     let signature = self.functions[index].signature();
