@@ -253,9 +253,11 @@ pub fn signature(b: &Builtin) -> String {
         .params
         .iter()
         .map(|p| {
+            // A function's parameters are named after the lists it is applied to.
+            let name = |k: usize| b.params.get(k).map_or("x", |q| q.name);
             let ty = match p.apply {
-                Some(Apply::Each(_)) => "function(x)".to_string(),
-                Some(Apply::Pairs(..)) => "function(a, b)".to_string(),
+                Some(Apply::Each(_)) => "function(element)".to_string(),
+                Some(Apply::Pairs(k, l)) => format!("function({}, {})", name(k), name(l)),
                 None => p.ty.describe(),
             };
             match p.default {
