@@ -170,6 +170,10 @@ fn eval_unique(args: &[Value], ctx: &mut Ctx) -> Value {
     if let Some(e) = keys.iter().find(|k| k.is_error()) {
         return e.clone();
     }
+    // (missing equals nothing, so each missing key would count as new)
+    if let Some(i) = keys.iter().position(|k| matches!(k, Value::Missing(_))) {
+        return Value::error(format!("`unique`: the key of element {i} has no value ({})", keys[i].short(60)));
+    }
     let mut kept: Vec<usize> = Vec::new();
     // Strings (the usual keys) are looked up by hash; other keys are compared with those kept.
     let mut strings: HashSet<&str> = HashSet::new();
@@ -391,6 +395,11 @@ mod tests {
         assert_eq!(show(call("unique", vec![xs])), r#"["a","b",1]"#);
         let keyed = call("unique", vec![l(vec![s("A1"), s("B"), s("A2")]), l(vec![s("A"), s("B"), s("A")])]);
         assert_eq!(show(keyed), r#"["A1","B"]"#);
+    }
+    #[test]
+    fn unique_refuses_missing_keys() {
+        let keys = l(vec![Value::Missing("field `code`".into()), s("a")]);
+        assert!(err(call("unique", vec![l(vec![n(1.0), n(2.0)]), keys])).contains("element 0 has no value"));
     }
     #[test]
     fn match_greedy_takes_the_preferred_unmatched_candidate() {
