@@ -17,6 +17,7 @@ pub mod core;
 pub mod figures;
 pub mod fuzzy;
 pub mod json;
+pub mod lists;
 pub mod markdown;
 pub mod rational;
 pub mod regexes;
@@ -49,9 +50,37 @@ impl std::fmt::Debug for Builtin {
 /// A parameter: positional, or given by name (`similarity: ratio`).
 pub struct Param {
     pub name: &'static str,
+    /// The values it accepts (for a parameter that takes a function: the values it accepts
+    /// besides one, such as a similarity's name).
     pub ty: Ty,
     /// `None` = required.
     pub default: Option<Default>,
+    /// Set when the parameter takes a function (builtin or author-defined): the engine applies it
+    /// and hands the builtin the results in its place.
+    pub apply: Option<Apply>,
+}
+
+/// How the engine applies a function given to a parameter, before the builtin runs. Functions
+/// are applied eagerly; an application that fails leaves its error value in the results, and the
+/// builtin decides whether it matters (a pair never considered does not).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Apply {
+    /// To each element of the list parameter at this index: the builtin receives the list of
+    /// results (`key: f` gives `[f(x) for x in xs]`).
+    Each(usize),
+    /// To each pair of elements of the two list parameters at these indices: the builtin receives
+    /// the rows `[[f(a, b) for b in second] for a in first]`.
+    Pairs(usize, usize),
+}
+
+impl Apply {
+    /// How many arguments the applied function receives.
+    pub fn arity(self) -> usize {
+        match self {
+            Apply::Each(_) => 1,
+            Apply::Pairs(..) => 2,
+        }
+    }
 }
 
 /// Default value of an optional parameter.
@@ -87,10 +116,15 @@ pub struct ArgProblem {
 
 /// Shorthand constructors used by the family tables.
 pub const fn req(name: &'static str, ty: Ty) -> Param {
-    Param { name, ty, default: None }
+    Param { name, ty, default: None, apply: None }
 }
 pub const fn opt(name: &'static str, ty: Ty, default: Default) -> Param {
-    Param { name, ty, default: Some(default) }
+    Param { name, ty, default: Some(default), apply: None }
+}
+/// A parameter that takes a function, applied as `apply` says; `ty` and `default` describe the
+/// other values it accepts (`Ty::NONE` and `None`: a function is required).
+pub const fn function(name: &'static str, ty: Ty, default: Option<Default>, apply: Apply) -> Param {
+    Param { name, ty, default, apply: Some(apply) }
 }
 
 /// Resource limits that keep one case from stalling a run. Exceeding one is an error value with a
@@ -210,6 +244,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         sets::BUILTINS,
         rational::BUILTINS,
         code::BUILTINS,
+        lists::BUILTINS,
     ]
     .into_iter()
     .flatten()
@@ -225,9 +260,18 @@ pub fn signature(b: &Builtin) -> String {
     let params: Vec<String> = b
         .params
         .iter()
-        .map(|p| match p.default {
-            None => format!("{}: {}", p.name, p.ty.describe()),
-            Some(d) => format!("{}: {} = {}", p.name, p.ty.describe(), d.value().short(20)),
+        .map(|p| {
+            // A function's parameters are named after the lists it is applied to.
+            let name = |k: usize| b.params.get(k).map_or("x", |q| q.name);
+            let ty = match p.apply {
+                Some(Apply::Each(_)) => "function(element)".to_string(),
+                Some(Apply::Pairs(k, l)) => format!("function({}, {})", name(k), name(l)),
+                None => p.ty.describe(),
+            };
+            match p.default {
+                None => format!("{}: {ty}", p.name),
+                Some(d) => format!("{}: {ty} = {}", p.name, d.value().short(20)),
+            }
         })
         .collect();
     format!("{}({}) -> {}", b.name, params.join(", "), b.returns.describe())

@@ -86,6 +86,11 @@ fn substitute(node: &Node, known: &HashMap<usize, Node>) -> Node {
         Node::Slot(s) => known.get(s).cloned().unwrap_or(Node::Slot(*s)),
         Node::Const(_) | Node::Total | Node::Path { .. } => node.clone(),
         Node::List(xs) => Node::List(xs.iter().map(|x| substitute(x, known)).collect()),
+        Node::Object(entries) => Node::Object(entries.iter().map(|(k, v)| (k.clone(), substitute(v, known))).collect()),
+        Node::CallFunction { function, args } => {
+            Node::CallFunction { function: *function, args: args.iter().map(|x| substitute(x, known)).collect() }
+        }
+        Node::Function(_) => node.clone(),
         Node::Member(a, f) => Node::Member(sub(a), f.clone()),
         Node::Index(a, b) => Node::Index(sub(a), sub(b)),
         Node::Call { builtin, args } => {

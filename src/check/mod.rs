@@ -12,7 +12,8 @@ use std::collections::HashMap;
 use crate::builtins;
 use crate::diagnostic::{Code, Diagnostic, SourceFile};
 use crate::plan::{
-    self, Check, Const, CriterionPlan, GroupModePlan, GroupPlan, LadderPlan, Node, Plan, PlanItem, StepPlan,
+    self, Check, Const, CriterionPlan, FunctionParamPlan, FunctionPlan, FunctionRef, GroupModePlan, GroupPlan,
+    LadderPlan, Node, Plan, PlanItem, StepPlan,
 };
 use crate::syntax::{self, ast::*};
 use crate::value::figure::Figure;
@@ -76,6 +77,31 @@ struct Binding {
     used: bool,
 }
 
+/// An author-defined function seen so far.
+#[derive(Debug)]
+struct FunctionInfo {
+    name: String,
+    span: Span,
+    params: Vec<(String, Option<TypeName>)>,
+    returns: Ty,
+    used: bool,
+}
+
+impl FunctionInfo {
+    /// `name(a, b: string)` for help texts.
+    fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .map(|(n, t)| match t {
+                Some(t) => format!("{n}: {}", t.name()),
+                None => n.clone(),
+            })
+            .collect();
+        format!("signature: {}({})", self.name, params.join(", "))
+    }
+}
+
 /// Something whose value might be known before any case is read (a criterion check or a gate
 /// condition); the constant pass evaluates those that are.
 #[derive(Debug)]
@@ -106,6 +132,10 @@ struct Checker<'a> {
     used_early: Vec<String>,
     /// The slots of bindings that hold the model's text as it is (`let text = sample.output_text`).
     model_text_slots: Vec<usize>,
+    /// The author-defined functions checked so far, in source order (their plan indices).
+    functions: Vec<FunctionInfo>,
+    /// The function whose body is being checked (a call of it is recursion).
+    current_function: Option<String>,
 }
 
 const NUMERIC: Ty = Ty::NUMBER.or(Ty::FIGURE);
@@ -122,6 +152,8 @@ impl<'a> Checker<'a> {
             constant_candidates: Vec::new(),
             used_early: Vec::new(),
             model_text_slots: Vec::new(),
+            functions: Vec::new(),
+            current_function: None,
         }
     }
 
@@ -155,6 +187,7 @@ impl<'a> Checker<'a> {
             on_error: 0.0,
             max: None,
             slots: 0,
+            functions: Vec::new(),
             items: Vec::new(),
         };
         let mut settings: HashMap<String, Span> = HashMap::new();
@@ -212,6 +245,10 @@ impl<'a> Checker<'a> {
                     let (slot, value) = self.let_binding(l);
                     plan.items.push(PlanItem::Let { name: l.name.name.clone(), slot, value });
                 }
+                Item::Function(f) => {
+                    let fp = self.function(f);
+                    plan.functions.push(fp);
+                }
                 Item::Criterion(c) => {
                     let cp = self.criterion(c);
                     plan.items.push(PlanItem::Criterion(cp));
@@ -255,6 +292,23 @@ impl<'a> Checker<'a> {
         }
         self.max_reachable(r, &plan, settings.get("max").copied(), score_seen.is_some());
         self.report_unused(0);
+        let unused: Vec<(String, Span)> = self
+            .functions
+            .iter()
+            .filter(|f| !f.used && !f.name.starts_with('_'))
+            .map(|f| (f.name.clone(), f.span))
+            .collect();
+        for (name, span) in unused {
+            self.error(
+                Diagnostic::warning(
+                    Code::UnusedBinding,
+                    format!("function `{name}` is never called"),
+                    span,
+                    "defined here",
+                )
+                .with_help(format!("call it, delete it, or rename it `_{name}` to keep it")),
+            );
+        }
         plan.slots = self.next_slot;
         plan
     }
@@ -264,6 +318,9 @@ impl<'a> Checker<'a> {
             match item {
                 Item::Let(l) => {
                     self.definitions.entry(l.name.name.clone()).or_insert(l.name.span);
+                }
+                Item::Function(f) => {
+                    self.definitions.entry(f.name.name.clone()).or_insert(f.name.span);
                 }
                 Item::Criterion(c) => {
                     self.definitions.entry(c.id.name.clone()).or_insert(c.id.span);
@@ -322,7 +379,92 @@ impl<'a> Checker<'a> {
         scope.push(Binding { name: name.name.clone(), span: name.span, slot, ty, kind, used: false });
     }
 
+    fn function(&mut self, f: &Function) -> FunctionPlan {
+        let name = &f.name.name;
+        let clash = if builtins::lookup(name).is_some() {
+            Some((None, format!("`{name}` is a builtin")))
+        } else if let Some(prev) = self.functions.iter().find(|g| &g.name == name) {
+            Some((Some(prev.span), format!("the function `{name}` is already defined")))
+        } else {
+            self.scopes[0]
+                .iter()
+                .find(|b| &b.name == name)
+                .map(|b| (Some(b.span), format!("`{name}` is already defined")))
+        };
+        if let Some((prev, message)) = clash {
+            let mut d = Diagnostic::error(Code::DuplicateName, message, f.name.span, "defined again here")
+                .with_help("choose another name; a name means one thing in a rubric");
+            if let Some(prev) = prev {
+                d = d.with_label(prev, "first defined here");
+            }
+            self.error(d);
+        }
+        self.scopes.push(Vec::new());
+        let mut params = Vec::new();
+        for p in &f.params {
+            if let Some(prev) = f.params.iter().find(|q| q.name.name == p.name.name && q.name.span != p.name.span)
+                && prev.name.span.start < p.name.span.start
+            {
+                self.error(
+                    Diagnostic::error(
+                        Code::DuplicateName,
+                        format!("parameter `{}` is given twice", p.name.name),
+                        p.name.span,
+                        "named again here",
+                    )
+                    .with_label(prev.name.span, "first named here")
+                    .with_help("give each parameter its own name"),
+                );
+            }
+            let slot = self.slot();
+            let ty = p.ty.map_or(Ty::ALL, TypeName::ty);
+            self.define(&p.name, slot, ty, BindingKind::Variable);
+            params.push(FunctionParamPlan { name: p.name.name.clone(), slot, ty: p.ty });
+        }
+        self.current_function = Some(name.clone());
+        let (body, returns) = self.expr(&f.body);
+        self.current_function = None;
+        let unused: Vec<(String, Span)> = self
+            .scopes
+            .last()
+            .map(|s| {
+                s.iter().filter(|b| !b.used && !b.name.starts_with('_')).map(|b| (b.name.clone(), b.span)).collect()
+            })
+            .unwrap_or_default();
+        self.scopes.pop();
+        for (param, span) in unused {
+            self.error(
+                Diagnostic::warning(
+                    Code::UnusedBinding,
+                    format!("parameter `{param}` is never used"),
+                    span,
+                    "defined here",
+                )
+                .with_help(format!("rename it `_{param}` if that is intended")),
+            );
+        }
+        self.functions.push(FunctionInfo {
+            name: name.clone(),
+            span: f.name.span,
+            params: f.params.iter().map(|p| (p.name.name.clone(), p.ty)).collect(),
+            returns,
+            used: false,
+        });
+        FunctionPlan { name: name.clone(), params, body, at: self.at(f.span) }
+    }
+
     fn let_binding(&mut self, l: &Let) -> (usize, Node) {
+        if let Some(f) = self.functions.iter().find(|f| f.name == l.name.name) {
+            let d = Diagnostic::error(
+                Code::DuplicateName,
+                format!("`{}` is already defined as a function", l.name.name),
+                l.name.span,
+                "defined again here",
+            )
+            .with_label(f.span, "first defined here")
+            .with_help("choose another name; a name means one thing in a rubric");
+            self.error(d);
+        }
         let (value, ty) = self.expr(&l.value);
         let slot = self.slot();
         self.define(&l.name, slot, ty, BindingKind::Let);
@@ -642,9 +784,43 @@ impl<'a> Checker<'a> {
                 let nodes = items.iter().map(|x| self.expr(x).0).collect();
                 (Node::List(nodes), Ty::LIST)
             }
+            ExprKind::Object(entries) => {
+                let mut nodes: Vec<(String, Node)> = Vec::with_capacity(entries.len());
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if let Some((first, _)) = entries[..i].iter().find(|(k, _)| k.value == key.value) {
+                        self.error(
+                            Diagnostic::error(
+                                Code::DuplicateKey,
+                                format!("the key `{}` is given twice", key.value),
+                                key.span,
+                                "given again",
+                            )
+                            .with_label(first.span, "first given here")
+                            .with_help("keep one of them; an object has one value per key"),
+                        );
+                    }
+                    nodes.push((key.value.clone(), self.expr(value).0));
+                }
+                (Node::Object(nodes), Ty::OBJECT)
+            }
             ExprKind::Name(name) => match self.lookup(name) {
                 Some((slot, ty)) => (Node::Slot(slot), ty),
                 None if name == "total" => (Node::Total, Ty::NUMBER),
+                None if self.functions.iter().any(|f| &f.name == name) => {
+                    self.error(
+                        Diagnostic::error(
+                            Code::FunctionAsValue,
+                            format!("`{name}` is a function, not a value"),
+                            e.span,
+                            "a function",
+                        )
+                        .with_help(format!(
+                            "call it (`{name}(...)`), or pass it to a builtin parameter that takes a function \
+                             (`key: {name}`, `similarity: {name}`)"
+                        )),
+                    );
+                    (Node::Const(Const::Null), Ty::ALL)
+                }
                 None => {
                     self.unknown_name(name, e.span);
                     (Node::Const(Const::Null), Ty::ALL)
@@ -778,6 +954,54 @@ impl<'a> Checker<'a> {
     }
 
     fn call(&mut self, name: &Ident, args: &[Arg], span: Span) -> (Node, Ty) {
+        if let Some(index) = self.functions.iter().position(|f| f.name == name.name) {
+            self.functions[index].used = true;
+            return self.call_defined(index, args, span);
+        }
+        if self.current_function.as_deref() == Some(name.name.as_str()) {
+            self.error(
+                Diagnostic::error(
+                    Code::RecursiveFunction,
+                    format!("`{}` calls itself", name.name),
+                    name.span,
+                    "a call of the function being defined",
+                )
+                .with_help(
+                    "rubrics are total: a function may call only builtins and functions defined above it; \
+                     loop over data with `for x in xs: ...` instead",
+                ),
+            );
+            for a in args {
+                self.expr(&a.value);
+            }
+            return (Node::Const(Const::Null), Ty::ALL);
+        }
+        if builtins::lookup(&name.name).is_none()
+            && let Some(def) = self.definitions.get(&name.name).copied()
+            && def.start > span.start
+        {
+            self.used_early.push(name.name.clone());
+            let mut d = Diagnostic::error(
+                Code::UsedBeforeDefined,
+                format!("`{}` is called before it is defined", name.name),
+                name.span,
+                "called here",
+            )
+            .with_label(def, "defined here");
+            d = if self.current_function.is_some() {
+                d.with_help(
+                    "a function may call only functions defined above it (so no function can call itself, \
+                     directly or through another); move the definition up",
+                )
+            } else {
+                d.with_help("items run in order: move the definition above its first use")
+            };
+            self.error(d);
+            for a in args {
+                self.expr(&a.value);
+            }
+            return (Node::Const(Const::Null), Ty::ALL);
+        }
         let Some(b) = builtins::lookup(&name.name) else {
             let mut d = Diagnostic::error(
                 Code::UnknownFunction,
@@ -785,7 +1009,10 @@ impl<'a> Checker<'a> {
                 name.span,
                 "no such builtin",
             );
-            if let Some(s) = did_you_mean(&name.name, builtins::all().map(|b| b.name)) {
+            let defined: Vec<String> = self.functions.iter().map(|f| f.name.clone()).collect();
+            if let Some(s) =
+                did_you_mean(&name.name, builtins::all().map(|b| b.name).chain(defined.iter().map(String::as_str)))
+            {
                 d = d.with_help(format!("did you mean `{s}`?"));
             } else {
                 d = d.with_help("see the builtin list in README.md");
@@ -857,9 +1084,14 @@ impl<'a> Checker<'a> {
                 self.expr(&a.value);
                 continue;
             }
-            let (node, ty) = self.argument(&a.value);
             let param = &b.params[index];
-            self.expect(ty, param.ty, a.value.span, &format!("argument `{}` of `{}`", param.name, b.name));
+            let (node, ty) = match param.apply {
+                Some(apply) => self.function_argument(&a.value, param, apply, b),
+                None => self.argument(&a.value),
+            };
+            if param.apply.is_none() || param.ty.contains(Ty::STRING) && !matches!(node, Node::Function(_)) {
+                self.expect(ty, param.ty, a.value.span, &format!("argument `{}` of `{}`", param.name, b.name));
+            }
             slots[index] = Some((a, node, ty));
         }
         let mut nodes = Vec::with_capacity(b.params.len());
@@ -937,6 +1169,173 @@ impl<'a> Checker<'a> {
             }
             _ => false,
         }
+    }
+
+    /// A call of the author-defined function `index`: arguments by position or by name, each
+    /// given once, each parameter given, typed ones checked.
+    fn call_defined(&mut self, index: usize, args: &[Arg], span: Span) -> (Node, Ty) {
+        let params: Vec<(String, Option<TypeName>)> = self.functions[index].params.clone();
+        let signature = self.functions[index].signature();
+        let fname = self.functions[index].name.clone();
+        let mut given: Vec<Option<(Span, Node)>> = (0..params.len()).map(|_| None).collect();
+        let mut positional = 0;
+        for a in args {
+            let (node, ty) = self.expr(&a.value);
+            let at = match &a.name {
+                None => {
+                    positional += 1;
+                    if positional > params.len() {
+                        self.error(
+                            Diagnostic::error(
+                                Code::Arity,
+                                format!("`{fname}` takes {} argument{}", params.len(), plural(params.len())),
+                                a.value.span,
+                                "one too many",
+                            )
+                            .with_help(signature.clone()),
+                        );
+                        continue;
+                    }
+                    positional - 1
+                }
+                Some(n) => match params.iter().position(|(p, _)| *p == n.name) {
+                    Some(i) => i,
+                    None => {
+                        let mut d = Diagnostic::error(
+                            Code::UnknownArgument,
+                            format!("`{fname}` has no parameter `{}`", n.name),
+                            n.span,
+                            "unknown parameter",
+                        );
+                        d = match did_you_mean(&n.name, params.iter().map(|(p, _)| p.as_str())) {
+                            Some(s) => d.with_help(format!("did you mean `{s}`? {signature}")),
+                            None => d.with_help(signature.clone()),
+                        };
+                        self.error(d);
+                        continue;
+                    }
+                },
+            };
+            if let Some((first, _)) = &given[at] {
+                let first = *first;
+                self.error(
+                    Diagnostic::error(
+                        Code::DuplicateArgument,
+                        format!("parameter `{}` of `{fname}` is given twice", params[at].0),
+                        a.value.span,
+                        "given again",
+                    )
+                    .with_label(first, "first given here")
+                    .with_help(format!("keep one of them; {signature}")),
+                );
+                continue;
+            }
+            if let Some(t) = params[at].1 {
+                self.expect(ty, t.ty(), a.value.span, &format!("argument `{}` of `{fname}`", params[at].0));
+            }
+            given[at] = Some((a.value.span, node));
+        }
+        let mut nodes = Vec::with_capacity(params.len());
+        for (i, g) in given.into_iter().enumerate() {
+            match g {
+                Some((_, node)) => nodes.push(node),
+                None => {
+                    self.error(
+                        Diagnostic::error(
+                            Code::Arity,
+                            format!("`{fname}` needs its `{}` argument", params[i].0),
+                            span,
+                            format!("`{}` is missing", params[i].0),
+                        )
+                        .with_help(signature.clone()),
+                    );
+                    nodes.push(Node::Const(Const::Null));
+                }
+            }
+        }
+        (Node::CallFunction { function: index, args: nodes }, self.functions[index].returns)
+    }
+
+    /// The argument of a parameter that takes a function: the name of an author-defined function
+    /// or a builtin taking `apply.arity()` arguments. A builtin's name stays its name where the
+    /// parameter also takes names (`similarity: ratio`), so plans written before functions keep
+    /// their bytes; anything else is checked as a value the parameter accepts.
+    fn function_argument(
+        &mut self,
+        e: &Expr,
+        param: &builtins::Param,
+        apply: builtins::Apply,
+        b: &builtins::Builtin,
+    ) -> (Node, Ty) {
+        let wanted = apply.arity();
+        let what = format!("`{}` of `{}`", param.name, b.name);
+        if let ExprKind::Name(n) = &e.kind
+            && self.scopes.iter().flatten().all(|x| &x.name != n)
+        {
+            if let Some(index) = self.functions.iter().position(|f| &f.name == n) {
+                self.functions[index].used = true;
+                let takes = self.functions[index].params.len();
+                if takes != wanted {
+                    let signature = self.functions[index].signature();
+                    self.error(
+                        Diagnostic::error(
+                            Code::Arity,
+                            format!(
+                                "{what} is called with {wanted} argument{}, but `{n}` takes {takes}",
+                                plural(wanted)
+                            ),
+                            e.span,
+                            format!("`{n}` takes {takes}"),
+                        )
+                        .with_help(signature),
+                    );
+                }
+                return (Node::Function(FunctionRef::Defined(index)), Ty::ALL);
+            }
+            if let Some(f) = builtins::lookup(n) {
+                if param.ty.contains(Ty::STRING) {
+                    return self.argument(e);
+                }
+                let required = f.params.iter().filter(|p| p.default.is_none()).count();
+                if wanted < required || wanted > f.params.len() {
+                    self.error(
+                        Diagnostic::error(
+                            Code::Arity,
+                            format!(
+                                "{what} is called with {wanted} argument{}, which `{n}` cannot take",
+                                plural(wanted)
+                            ),
+                            e.span,
+                            "wrong number of arguments",
+                        )
+                        .with_help(signature(f)),
+                    );
+                }
+                return (Node::Function(FunctionRef::Builtin(n.clone())), Ty::ALL);
+            }
+        }
+        let reported = self.diagnostics.len();
+        let (node, ty) = self.expr(e);
+        if param.ty.is_empty() || param.ty == Ty::NULL {
+            let got = Ty(ty.0 & !(Ty::MISSING.0 | Ty::ERROR.0));
+            // (an unknown name is already reported)
+            if !got.is_empty() && self.diagnostics.len() == reported {
+                self.error(
+                    Diagnostic::error(
+                        Code::NotAFunction,
+                        format!("{what} takes a function, found {}", article(&got.describe())),
+                        e.span,
+                        "not a function",
+                    )
+                    .with_help(format!(
+                        "name a function of {wanted} argument{}: one defined with `fn`, or a builtin",
+                        plural(wanted)
+                    )),
+                );
+            }
+            return (node, Ty::NULL);
+        }
+        (node, ty)
     }
 
     /// An argument: like an expression, except that a bare name of a builtin that is not a binding

@@ -31,6 +31,8 @@ pub enum Code {
     /// Two criteria, groups, ladders or steps with one id: ids name results in the trace, so each needs
     /// its own.
     DuplicateId,
+    /// An object literal that gives one key twice (the later value would silently win).
+    DuplicateKey,
     /// A binding defined twice in one scope; bindings cannot be redefined.
     DuplicateName,
     /// A rubric has one `score`.
@@ -45,6 +47,8 @@ pub enum Code {
     /// Raised by `rubric fmt`, never by `check`: the formatted text did not parse back to the same
     /// rubric (or lost a comment), so the formatter wrote nothing.
     FmtInternal,
+    /// The name of a function where a value is expected.
+    FunctionAsValue,
     /// The positive weights add up to more than the declared `max` (checked when the score is `total`),
     /// so some answers would score above the maximum a trainer expects.
     MaxExceeded,
@@ -58,10 +62,15 @@ pub enum Code {
     /// bindings are followed), a gate that never fires, or a group `at_least N` with fewer than `N`
     /// criteria.
     NeverMet,
+    /// A value given to a builtin parameter that takes a function (`sort(xs, key: ...)`,
+    /// `match_greedy(..., accept: ...)`).
+    NotAFunction,
     /// A literal text given to `rational` that is not a number it reads (so the call always gives
     /// null): a decimal with a trailing point or an exponent, a zero denominator, more digits than
     /// `max_digits`.
     NotANumber,
+    /// A function that calls itself.
+    RecursiveFunction,
     /// A keyword (`score`, `when`, `in`, `at_least`, `sample`, ...) used as a name.
     ReservedName,
     /// `score` is the last item; anything after it would never count.
@@ -111,17 +120,21 @@ impl Code {
         Code::BadSetting,
         Code::DuplicateArgument,
         Code::DuplicateId,
+        Code::DuplicateKey,
         Code::DuplicateName,
         Code::DuplicateScore,
         Code::DuplicateSetting,
         Code::EmptyGroup,
         Code::EndAnchor,
         Code::FmtInternal,
+        Code::FunctionAsValue,
         Code::MaxExceeded,
         Code::MaxUnreachable,
         Code::MissingWeight,
         Code::NeverMet,
+        Code::NotAFunction,
         Code::NotANumber,
+        Code::RecursiveFunction,
         Code::ReservedName,
         Code::ScoreNotLast,
         Code::Syntax,
@@ -151,17 +164,21 @@ impl Code {
             Code::BadSetting => "rubric::bad_setting",
             Code::DuplicateArgument => "rubric::duplicate_argument",
             Code::DuplicateId => "rubric::duplicate_id",
+            Code::DuplicateKey => "rubric::duplicate_key",
             Code::DuplicateName => "rubric::duplicate_name",
             Code::DuplicateScore => "rubric::duplicate_score",
             Code::DuplicateSetting => "rubric::duplicate_setting",
             Code::EmptyGroup => "rubric::empty_group",
             Code::EndAnchor => "rubric::end_anchor",
             Code::FmtInternal => "rubric::fmt_internal",
+            Code::FunctionAsValue => "rubric::function_as_value",
             Code::MaxExceeded => "rubric::max_exceeded",
             Code::MaxUnreachable => "rubric::max_unreachable",
             Code::MissingWeight => "rubric::missing_weight",
             Code::NeverMet => "rubric::never_met",
+            Code::NotAFunction => "rubric::not_a_function",
             Code::NotANumber => "rubric::not_a_number",
+            Code::RecursiveFunction => "rubric::recursive_function",
             Code::ReservedName => "rubric::reserved_name",
             Code::ScoreNotLast => "rubric::score_not_last",
             Code::Syntax => "rubric::syntax",

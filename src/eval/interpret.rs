@@ -1,11 +1,11 @@
 //! Interpreting expressions: values from a case, its bindings and the builtins.
 
-use super::lower::Ex;
+use super::lower::{Callee, Ex, FunctionEx};
 use super::{Env, TraceEntry};
-use crate::builtins::Builtin;
+use crate::builtins::{Apply, Builtin, Param};
 use crate::syntax::ast::{BinOp, UnOp};
 use crate::value::bigint::{IntOp, Numeric};
-use crate::value::{Ty, Value, missing_subject};
+use crate::value::{Map, Ty, Value, missing_subject};
 
 pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
     if env.steps == 0 {
@@ -24,6 +24,17 @@ pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
                 out.push(v);
             }
             Value::list(out)
+        }
+        Ex::Object(entries) => {
+            let mut fields = Vec::with_capacity(entries.len());
+            for (k, x) in entries {
+                let v = eval(x, env);
+                if v.is_error() {
+                    return v;
+                }
+                fields.push((k.clone(), v));
+            }
+            Value::Object(Map::from_fields(fields))
         }
         Ex::Slot(s) => env.slots[*s].clone(),
         Ex::Total => Value::Number(env.total),
@@ -62,6 +73,9 @@ pub(super) fn eval(ex: &Ex, env: &mut Env) -> Value {
             }
         },
         Ex::Call(f, args, movable) => call(f, args, *movable, env),
+        Ex::CallFunction(f, args) => call_defined(f, args, env),
+        // The checker lets a function stand only where a builtin applies it (see `call`).
+        Ex::Function(_) => Value::error("a function is not a value"),
         Ex::Quantifier { any, slot, source, filter, body } => {
             quantifier(*any, *slot, source, filter.as_deref(), body, env)
         }
@@ -140,6 +154,15 @@ pub(super) fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env
         env.args.truncate(base);
     };
     for (i, (a, p)) in args.iter().zip(f.params).enumerate() {
+        if let (Some(shape), Ex::Function(callee)) = (p.apply, a) {
+            let applied = apply(callee, shape, base, f, env);
+            if applied.is_error() {
+                restore(env, i);
+                return applied;
+            }
+            env.args.push(applied);
+            continue;
+        }
         let (v, moved_from) = match a {
             // A step, as evaluating the binding would charge (at the limit, `eval` reports it).
             Ex::Slot(s) if moves(movable, i) && env.steps > 0 => {
@@ -176,6 +199,159 @@ pub(super) fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env
     let result = (f.eval)(&env.args[base..], env.ctx);
     restore(env, args.len());
     result
+}
+
+/// Calls an author-defined function: the arguments are evaluated first (onto the argument stack,
+/// since one of them may call the same function), then moved into the parameters' slots.
+pub(super) fn call_defined(f: &FunctionEx, args: &[Ex], env: &mut Env) -> Value {
+    let base = env.args.len();
+    for a in args {
+        let v = eval(a, env);
+        env.args.push(v);
+    }
+    for i in 0..f.params.len() {
+        let v = std::mem::replace(&mut env.args[base + i], Value::Null);
+        if let Err(e) = bind_parameter(f, i, v, env) {
+            env.args.truncate(base);
+            return e;
+        }
+    }
+    env.args.truncate(base);
+    eval(&f.body, env)
+}
+
+/// Puts argument `i` of a call of `f` into its parameter's slot, checking a declared type (an
+/// error argument of a typed parameter is the call's result).
+fn bind_parameter(f: &FunctionEx, i: usize, v: Value, env: &mut Env) -> Result<(), Value> {
+    let p = &f.params[i];
+    if let Some(ty) = p.ty
+        && !v.ty().intersects(ty.ty())
+    {
+        if v.is_error() {
+            return Err(v);
+        }
+        return Err(Value::error(format!(
+            "`{}`: argument `{}` must be a {}, found {}",
+            f.name,
+            p.name,
+            ty.name(),
+            described(&v)
+        )));
+    }
+    env.slots[p.slot] = v;
+    Ok(())
+}
+
+fn described(v: &Value) -> String {
+    match v {
+        Value::Missing(what) => format!("nothing ({} has no value)", missing_subject(what)),
+        other => other.described(40),
+    }
+}
+
+/// Applies a function given to a builtin's parameter, as the parameter says, to the arguments
+/// already on the stack from `base` (see [`Apply`]).
+fn apply(callee: &Callee, shape: Apply, base: usize, f: &Builtin, env: &mut Env) -> Value {
+    let list = |k: usize, env: &mut Env| -> Result<crate::value::Shared<[Value]>, Value> {
+        let name = f.params.get(k).map_or("?", |p: &Param| p.name);
+        match env.args.get(base + k) {
+            Some(Value::List(xs)) => Ok(xs.clone()),
+            Some(e @ Value::Error(_)) => Err(e.clone()),
+            Some(other) => Err(Value::error(format!("`{}`: argument `{name}` {}", f.name, not_a("list", other)))),
+            None => Err(Value::error(format!("`{}`: argument `{name}` is not given", f.name))),
+        }
+    };
+    match shape {
+        Apply::Each(k) => {
+            let xs = match list(k, env) {
+                Ok(xs) => xs,
+                Err(e) => return e,
+            };
+            let mut out = Vec::with_capacity(xs.len());
+            for x in xs.iter() {
+                out.push(invoke(callee, [x.clone(), Value::Null], 1, env));
+            }
+            Value::list(out)
+        }
+        Apply::Pairs(k, l) => {
+            let (rows, columns) = match (list(k, env), list(l, env)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return e,
+            };
+            if rows.len().saturating_mul(columns.len()) > env.ctx.limits.list_len {
+                return Value::error(format!(
+                    "`{}`: {} x {} pairs exceed the list limit of {}",
+                    f.name,
+                    rows.len(),
+                    columns.len(),
+                    env.ctx.limits.list_len
+                ));
+            }
+            let mut out = Vec::with_capacity(rows.len());
+            for a in rows.iter() {
+                let mut row = Vec::with_capacity(columns.len());
+                for b in columns.iter() {
+                    row.push(invoke(callee, [a.clone(), b.clone()], 2, env));
+                }
+                out.push(Value::list(row));
+            }
+            Value::list(out)
+        }
+    }
+}
+
+/// Calls a function with the first `n` of `args` (a builtin gets its defaults for the rest).
+fn invoke(callee: &Callee, args: [Value; 2], n: usize, env: &mut Env) -> Value {
+    if env.steps == 0 {
+        return Value::error(format!("the case exceeded the work limit of {} steps", env.ctx.limits.steps));
+    }
+    env.steps -= 1;
+    match callee {
+        Callee::Defined(f) => {
+            // (the checker ensures this; a plan edited by hand may not)
+            if f.params.len() != n {
+                return Value::error(format!("`{}` takes {} arguments, but is applied to {n}", f.name, f.params.len()));
+            }
+            for (i, v) in args.into_iter().take(n).enumerate() {
+                if let Err(e) = bind_parameter(f, i, v, env) {
+                    return e;
+                }
+            }
+            eval(&f.body, env)
+        }
+        Callee::Builtin(b) => {
+            let base = env.args.len();
+            let mut given = args.into_iter().take(n);
+            for p in b.params {
+                let v = match (given.next(), p.default) {
+                    (Some(v), _) => v,
+                    (None, Some(d)) => d.value(),
+                    (None, None) => Value::Null,
+                };
+                let bad = if v.is_error() && !p.ty.contains(Ty::ERROR) {
+                    Some(v)
+                } else if !p.ty.intersects(v.ty()) {
+                    Some(Value::error(format!(
+                        "`{}`: argument `{}` must be a {}, found {}",
+                        b.name,
+                        p.name,
+                        p.ty.describe(),
+                        described(&v)
+                    )))
+                } else {
+                    env.args.push(v);
+                    None
+                };
+                if let Some(e) = bad {
+                    env.args.truncate(base);
+                    return e;
+                }
+            }
+            let result = (b.eval)(&env.args[base..], env.ctx);
+            env.args.truncate(base);
+            result
+        }
+    }
 }
 
 pub(super) fn iterate_source(source: &Ex, env: &mut Env) -> Result<crate::value::Shared<[Value]>, Value> {

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::path::CompiledPath;
 use super::score::positive_zero;
 use crate::builtins::{self, Builtin};
-use crate::plan::{Check, Const, CriterionPlan, GroupModePlan, Node, PlanItem};
+use crate::plan::{Check, Const, CriterionPlan, FunctionPlan, FunctionRef, GroupModePlan, Node, PlanItem};
 use crate::syntax::ast::{BinOp, TypeName, UnOp};
-use crate::value::Value;
+use crate::value::{Map, Str, Value};
 
 /// The value of a plan constant.
 pub fn const_value(c: &Const) -> Result<Value, String> {
@@ -74,11 +74,34 @@ pub(super) fn quotable(source: &str) -> String {
     crate::value::shorten(&out, QUOTE_MAX)
 }
 
+/// An author-defined function, ready to call: the body reads each parameter from its slot.
+#[derive(Debug)]
+pub(super) struct FunctionEx {
+    pub(super) name: Arc<str>,
+    pub(super) params: Vec<ParamEx>,
+    pub(super) body: Ex,
+}
+
+#[derive(Debug)]
+pub(super) struct ParamEx {
+    pub(super) name: Arc<str>,
+    pub(super) slot: usize,
+    pub(super) ty: Option<TypeName>,
+}
+
+/// A function handed to a builtin parameter that applies it.
+#[derive(Debug)]
+pub(super) enum Callee {
+    Builtin(&'static Builtin),
+    Defined(Arc<FunctionEx>),
+}
+
 /// An executable expression.
 #[derive(Debug)]
 pub(super) enum Ex {
     Const(Value),
     List(Vec<Ex>),
+    Object(Vec<(Str, Ex)>),
     Slot(usize),
     Total,
     Path(Arc<CompiledPath>),
@@ -87,6 +110,10 @@ pub(super) enum Ex {
     /// A builtin, its arguments, and which of them (bit `i` for argument `i`) are bindings that
     /// the call may move onto its argument stack and back rather than clone (see [`call`]).
     Call(&'static Builtin, Vec<Ex>, u64),
+    /// A call of an author-defined function.
+    CallFunction(Arc<FunctionEx>, Vec<Ex>),
+    /// A function argument of a builtin (applied by [`call`], never evaluated as a value).
+    Function(Callee),
     /// `any(for ...)` / `all(for ...)`: evaluated lazily, stopping at the first deciding element.
     Quantifier {
         any: bool,
@@ -161,9 +188,17 @@ pub(super) enum ItemEx {
 
 pub(super) fn uses_environment(ex: &Ex) -> bool {
     match ex {
-        Ex::Const(_) => false,
-        Ex::Slot(_) | Ex::Total | Ex::Path(_) | Ex::For { .. } | Ex::Quantifier { .. } => true,
+        Ex::Const(_) | Ex::Function(Callee::Builtin(_)) => false,
+        // (a function's body may read bindings defined above it)
+        Ex::Slot(_)
+        | Ex::Total
+        | Ex::Path(_)
+        | Ex::For { .. }
+        | Ex::Quantifier { .. }
+        | Ex::CallFunction(..)
+        | Ex::Function(Callee::Defined(_)) => true,
         Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(uses_environment),
+        Ex::Object(entries) => entries.iter().any(|(_, x)| uses_environment(x)),
         Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => uses_environment(a),
         Ex::Index(a, b) | Ex::Binary(_, a, b) => uses_environment(a) || uses_environment(b),
         Ex::If(a, b, c) => uses_environment(a) || uses_environment(b) || uses_environment(c),
@@ -172,9 +207,27 @@ pub(super) fn uses_environment(ex: &Ex) -> bool {
 
 pub(super) struct Lowerer<'a> {
     pub(super) paths: &'a mut Vec<Arc<CompiledPath>>,
+    /// The functions lowered so far (a function calls only earlier ones).
+    pub(super) functions: Vec<Arc<FunctionEx>>,
 }
 
 impl Lowerer<'_> {
+    /// Lowers the next function of the plan and makes it callable by the ones after it.
+    pub(super) fn function(&mut self, f: &FunctionPlan) -> Result<(), String> {
+        let body = self.expr(&f.body)?;
+        let params =
+            f.params.iter().map(|p| ParamEx { name: Arc::from(p.name.as_str()), slot: p.slot, ty: p.ty }).collect();
+        self.functions.push(Arc::new(FunctionEx { name: Arc::from(f.name.as_str()), params, body }));
+        Ok(())
+    }
+
+    fn defined(&self, index: usize) -> Result<Arc<FunctionEx>, String> {
+        self.functions
+            .get(index)
+            .cloned()
+            .ok_or_else(|| format!("the plan calls function {index}, which is not defined before the call"))
+    }
+
     pub(super) fn item(&mut self, item: &PlanItem) -> Result<ItemEx, String> {
         Ok(match item {
             PlanItem::Let { name, slot, value } => {
@@ -252,6 +305,36 @@ impl Lowerer<'_> {
                     Ex::List(items)
                 }
             }
+            Node::Object(entries) => {
+                let entries: Vec<(Str, Ex)> =
+                    entries.iter().map(|(k, v)| Ok((Str::new(k), self.expr(v)?))).collect::<Result<_, String>>()?;
+                if entries.iter().all(|(_, x)| matches!(x, Ex::Const(_))) {
+                    let fields = entries
+                        .into_iter()
+                        .map(|(k, x)| (k, if let Ex::Const(v) = x { v } else { Value::Null }))
+                        .collect();
+                    Ex::Const(Value::Object(Map::from_fields(fields)))
+                } else {
+                    Ex::Object(entries)
+                }
+            }
+            Node::CallFunction { function, args } => {
+                let f = self.defined(*function)?;
+                if f.params.len() != args.len() {
+                    return Err(format!(
+                        "the plan calls `{}` with {} arguments, but it takes {}",
+                        f.name,
+                        args.len(),
+                        f.params.len()
+                    ));
+                }
+                Ex::CallFunction(f, args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?)
+            }
+            Node::Function(FunctionRef::Defined(index)) => Ex::Function(Callee::Defined(self.defined(*index)?)),
+            Node::Function(FunctionRef::Builtin(name)) => Ex::Function(Callee::Builtin(
+                builtins::lookup(name)
+                    .ok_or_else(|| format!("the plan names `{name}`, which this rubric version does not have"))?,
+            )),
             Node::Slot(s) => Ex::Slot(*s),
             Node::Total => Ex::Total,
             Node::Path { path, .. } => {
@@ -328,9 +411,12 @@ pub(super) fn movable_bindings(args: &[Ex]) -> u64 {
 pub(super) fn reads_slot(ex: &Ex, slot: usize) -> bool {
     let reads = |e: &Ex| reads_slot(e, slot);
     match ex {
-        Ex::Const(_) | Ex::Total | Ex::Path(_) => false,
+        Ex::Const(_) | Ex::Total | Ex::Path(_) | Ex::Function(Callee::Builtin(_)) => false,
+        // (a function's body may read any binding defined above it)
+        Ex::CallFunction(..) | Ex::Function(Callee::Defined(_)) => true,
         Ex::Slot(s) => *s == slot,
         Ex::List(xs) | Ex::Call(_, xs, _) => xs.iter().any(reads),
+        Ex::Object(entries) => entries.iter().any(|(_, x)| reads(x)),
         Ex::Member(a, _) | Ex::Unary(_, a) | Ex::Is(a, _, _) => reads(a),
         Ex::Index(a, b) | Ex::Binary(_, a, b) => reads(a) || reads(b),
         Ex::If(a, b, c) => reads(a) || reads(b) || reads(c),

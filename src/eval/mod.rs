@@ -95,7 +95,10 @@ impl Program {
     pub fn new(plan: Plan) -> Result<Program, String> {
         let mut paths: Vec<Arc<CompiledPath>> = Vec::new();
         let items = {
-            let mut lower = Lowerer { paths: &mut paths };
+            let mut lower = Lowerer { paths: &mut paths, functions: Vec::new() };
+            for f in &plan.functions {
+                lower.function(f)?;
+            }
             plan.items.iter().map(|i| lower.item(i)).collect::<Result<Vec<_>, String>>()?
         };
         let projection =
@@ -222,7 +225,7 @@ impl Program {
     /// Evaluates a constant node (no data, no bindings) for compile-time checks.
     pub fn eval_constant(node: &Node) -> Option<Value> {
         let mut paths = Vec::new();
-        let ex = Lowerer { paths: &mut paths }.expr(node).ok()?;
+        let ex = Lowerer { paths: &mut paths, functions: Vec::new() }.expr(node).ok()?;
         if !paths.is_empty() || uses_environment(&ex) {
             return None;
         }

@@ -171,6 +171,14 @@ fn end_col(lines: &Lines, col: usize) -> usize {
 }
 
 /// Canonical string literal.
+/// An object key as written back: bare when it reads as a name, quoted otherwise.
+fn object_key(key: &str) -> String {
+    let mut chars = key.chars();
+    let bare = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if bare { key.to_string() } else { quote(key) }
+}
+
 fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -479,6 +487,17 @@ impl Fmt<'_> {
             Child::Item(item) => match item {
                 Item::Setting(s) => self.keyword_expr(&format!("{} ", s.name.name), &s.value, indent),
                 Item::Let(l) => self.child(Child::Let(l), indent),
+                Item::Function(f) => {
+                    let params: Vec<String> = f
+                        .params
+                        .iter()
+                        .map(|p| match p.ty {
+                            Some(t) => format!("{}: {}", p.name.name, t.name()),
+                            None => p.name.name.clone(),
+                        })
+                        .collect();
+                    self.keyword_expr(&format!("fn {}({}) = ", f.name.name, params.join(", ")), &f.body, indent)
+                }
                 Item::Criterion(c) => self.child(Child::Criterion(c), indent),
                 Item::Group(g) => {
                     let mut header = format!("group {}", g.id.name);
@@ -607,6 +626,14 @@ impl Fmt<'_> {
             ExprKind::Str(s) => quote(s),
             ExprKind::Figure(t) | ExprKind::Name(t) | ExprKind::Path(t) => t.clone(),
             ExprKind::List(xs) => format!("[{}]", xs.iter().map(|x| self.flat(x)).collect::<Vec<_>>().join(", ")),
+            ExprKind::Object(entries) => format!(
+                "{{{}}}",
+                entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", object_key(&k.value), self.flat(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             ExprKind::Member(b, m) => {
                 format!("{}.{}", wrap(b, postfix_base_parens(b, false)), m.name)
             }
@@ -708,6 +735,12 @@ impl Fmt<'_> {
             ExprKind::List(xs) => {
                 let items: Vec<(Option<&str>, usize, &Expr)> = xs.iter().map(|x| (None, x.span.start, x)).collect();
                 self.sequence("[", e.span.start, &items, "]", e.span.end, indent)
+            }
+            ExprKind::Object(entries) => {
+                let keys: Vec<String> = entries.iter().map(|(k, _)| object_key(&k.value)).collect();
+                let items: Vec<(Option<&str>, usize, &Expr)> =
+                    entries.iter().zip(&keys).map(|((k, v), key)| (Some(key.as_str()), k.span.start, v)).collect();
+                self.sequence("{", e.span.start, &items, "}", e.span.end, indent)
             }
             ExprKind::Unary(op, x) => {
                 let (sym, _) = unary(*op);

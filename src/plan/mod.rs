@@ -29,7 +29,38 @@ pub struct Plan {
     pub max: Option<f64>,
     /// Number of value slots (bindings, criterion results, comprehension variables).
     pub slots: usize,
+    /// The author-defined functions, in source order (absent from plans without any, so those
+    /// keep the bytes they had before functions existed). A function calls only earlier ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<FunctionPlan>,
     pub items: Vec<PlanItem>,
+}
+
+/// `fn NAME(PARAMS) = BODY`: the body reads its parameters from their slots.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionPlan {
+    pub name: String,
+    pub params: Vec<FunctionParamPlan>,
+    pub body: Node,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionParamPlan {
+    pub name: String,
+    pub slot: usize,
+    /// The type an argument must have, when the author wrote one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ty: Option<TypeName>,
+}
+
+/// A function given where a builtin takes one (`sort(xs, key: my_key)`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FunctionRef {
+    Builtin(String),
+    /// An index into [`Plan::functions`].
+    Defined(usize),
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -126,6 +157,8 @@ pub enum Const {
 pub enum Node {
     Const(Const),
     List(Vec<Node>),
+    /// `{key: value, ...}`, keys in source order.
+    Object(Vec<(String, Node)>),
     /// A binding, criterion result or comprehension variable.
     Slot(usize),
     /// The sum of the earned weights of the criteria evaluated so far.
@@ -141,6 +174,13 @@ pub enum Node {
         builtin: String,
         args: Vec<Node>,
     },
+    /// A call of an author-defined function (an index into [`Plan::functions`]).
+    CallFunction {
+        function: usize,
+        args: Vec<Node>,
+    },
+    /// A function passed to a builtin parameter that applies it (`key: my_key`).
+    Function(FunctionRef),
     Unary(UnOp, Box<Node>),
     Binary(BinOp, Box<Node>, Box<Node>),
     Is {
@@ -265,12 +305,15 @@ impl Plan {
                 PlanItem::Ladder(l) => l.steps.iter().map(|s| &s.check.node).collect(),
             }
         });
-        let mut pending: Vec<&Node> = nodes.collect();
+        let mut pending: Vec<&Node> = nodes.chain(self.functions.iter().map(|f| &f.body)).collect();
         while let Some(node) = pending.pop() {
             match node {
                 Node::Const(Const::Integer(_)) => return FORMAT_WITH_INTEGERS,
-                Node::Const(_) | Node::Slot(_) | Node::Total | Node::Path { .. } => {}
-                Node::List(xs) | Node::Call { args: xs, .. } => pending.extend(xs),
+                Node::Const(_) | Node::Slot(_) | Node::Total | Node::Path { .. } | Node::Function(_) => {}
+                Node::List(xs) | Node::Call { args: xs, .. } | Node::CallFunction { args: xs, .. } => {
+                    pending.extend(xs)
+                }
+                Node::Object(fields) => pending.extend(fields.iter().map(|(_, v)| v)),
                 Node::Member(x, _) | Node::Unary(_, x) | Node::Is { value: x, .. } => pending.push(x),
                 Node::Index(a, b) | Node::Binary(_, a, b) => pending.extend([&**a, &**b]),
                 Node::If { condition, then, otherwise } => pending.extend([&**condition, &**then, &**otherwise]),

@@ -213,6 +213,7 @@ impl<'p> Bounds<'p> {
             Node::Const(Const::Number(x)) => Range::exactly(*x),
             Node::Const(Const::Bool(b)) => Range::exactly(if *b { 1.0 } else { 0.0 }),
             Node::Const(_) | Node::List(_) | Node::For { .. } => Range::ANY,
+            Node::Object(_) | Node::CallFunction { .. } | Node::Function(_) => Range::ANY,
             Node::Slot(s) => self.slots.get(s).copied().unwrap_or(Range::ANY),
             Node::Total => self.total,
             Node::Path { .. } | Node::Member(..) | Node::Index(..) => Range::ANY,

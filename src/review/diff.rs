@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 
 use crate::builtins::Ctx;
 use crate::eval::{Program, Status};
-use crate::plan::{Const, CriterionPlan, GroupModePlan, Node, Plan, PlanItem};
+use crate::plan::{Const, CriterionPlan, FunctionRef, GroupModePlan, Node, Plan, PlanItem};
 use crate::review::bounds::{Attainable, max_attainable};
 use crate::run::grade_line;
 use crate::syntax::ast::UnOp;
@@ -49,6 +49,7 @@ fn normalized(plan: &Plan) -> Plan {
     let mut p = plan.clone();
     p.source.clear();
     p.compiler.clear();
+    p.functions.iter_mut().for_each(|f| f.at.clear());
     let blank = |c: &mut CriterionPlan| c.at.clear();
     for item in &mut p.items {
         match item {
@@ -82,6 +83,12 @@ fn slot_names(plan: &Plan) -> HashMap<usize, String> {
             names.insert(*s, format!("{}.let{i}", c.id));
         }
     };
+    for (i, f) in plan.functions.iter().enumerate() {
+        names.insert(function_key(i), f.name.clone());
+        for p in &f.params {
+            names.insert(p.slot, p.name.clone());
+        }
+    }
     for item in &plan.items {
         match item {
             PlanItem::Let { name, slot, .. } => {
@@ -102,6 +109,11 @@ fn slot_names(plan: &Plan) -> HashMap<usize, String> {
         }
     }
     names
+}
+
+/// Where [`slot_names`] keeps the name of function `index` (slots count up from 0, these down).
+fn function_key(index: usize) -> usize {
+    usize::MAX - index
 }
 
 /// Renders a node as source-like text with slots named; equal renderings mean equal expressions.
@@ -157,6 +169,22 @@ fn render_in(node: &Node, names: &mut HashMap<usize, String>, depth: &mut usize)
             Const::Regex { source, flags } => format!("/{source}/{flags}"),
         },
         Node::List(xs) => format!("[{}]", xs.iter().map(|x| r(x, names)).collect::<Vec<_>>().join(", ")),
+        Node::Object(entries) => format!(
+            "{{{}}}",
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", serde_json::to_string(k).unwrap_or_default(), r(v, names)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Node::CallFunction { function, args } => {
+            let name = names.get(&function_key(*function)).cloned().unwrap_or_else(|| format!("fn{function}"));
+            format!("{name}({})", args.iter().map(|a| r(a, names)).collect::<Vec<_>>().join(", "))
+        }
+        Node::Function(FunctionRef::Builtin(name)) => name.clone(),
+        Node::Function(FunctionRef::Defined(index)) => {
+            names.get(&function_key(*index)).cloned().unwrap_or_else(|| format!("fn{index}"))
+        }
         Node::Slot(s) => names.get(s).cloned().unwrap_or_else(|| format!("slot{s}")),
         Node::Total => "total".into(),
         Node::Path { path, .. } => path.strip_prefix("$.").unwrap_or(path).to_string(),
@@ -367,6 +395,31 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> PlanDiff {
     }
     if old.max != new.max {
         changes.push(change("setting", "max", "changed", opt_json(&old.max), opt_json(&new.max)));
+    }
+
+    // Functions by name.
+    let function_texts = |plan: &Plan| -> Vec<(String, String)> {
+        let mut names = slot_names(plan);
+        plan.functions
+            .iter()
+            .map(|f| {
+                let params: Vec<&str> = f.params.iter().map(|p| p.name.as_str()).collect();
+                (f.name.clone(), format!("({}) = {}", params.join(", "), render(&f.body, &mut names)))
+            })
+            .collect()
+    };
+    let (old_functions, new_functions) = (function_texts(old), function_texts(new));
+    for (name, text) in &new_functions {
+        match old_functions.iter().find(|(n, _)| n == name) {
+            None => changes.push(change("function", name, "added", Json::Null, json!(text))),
+            Some((_, o)) if o != text => changes.push(change("function", name, "changed", json!(o), json!(text))),
+            _ => {}
+        }
+    }
+    for (name, text) in &old_functions {
+        if !new_functions.iter().any(|(n, _)| n == name) {
+            changes.push(change("function", name, "removed", json!(text), Json::Null));
+        }
     }
 
     // Bindings by name.
@@ -625,6 +678,16 @@ mod tests {
         let b = plan("rubric r \"d\" {\n\n\n  let x = sample.a\n  criterion c +1 \"l\" {\n    x   ==   1\n  }\n}\n");
         let d = diff_plans(&a, &b);
         assert!(d.changes.iter().all(|c| c.change != "body"), "{d:?}");
+    }
+
+    #[test]
+    fn a_changed_function_body_is_a_function_change() {
+        let a = plan("rubric r \"d\" {\n  fn f(x) = x + 1\n  score f(sample.a)\n}\n");
+        let b = plan("rubric r \"d\" {\n  fn f(x) = x + 2\n  score f(sample.a)\n}\n");
+        let d = diff_plans(&a, &b);
+        let found: Vec<(&str, &str, &Json)> =
+            d.changes.iter().map(|c| (c.kind.as_str(), c.change.as_str(), &c.new)).collect();
+        assert_eq!(found, [("function", "changed", &json!("(x) = x + 2"))]);
     }
 
     #[test]

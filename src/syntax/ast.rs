@@ -28,6 +28,7 @@ pub struct Rubric {
 pub enum Item {
     Setting(Setting),
     Let(Let),
+    Function(Function),
     Criterion(Criterion),
     Group(Group),
     Ladder(Ladder),
@@ -41,6 +42,7 @@ impl Item {
         match self {
             Item::Setting(s) => s.span,
             Item::Let(l) => l.span,
+            Item::Function(f) => f.span,
             Item::Criterion(c) => c.span,
             Item::Group(g) => g.span,
             Item::Ladder(l) => l.span,
@@ -62,6 +64,23 @@ pub struct Let {
     pub name: Ident,
     pub value: Expr,
     pub span: Span,
+}
+
+/// `fn NAME(PARAM, PARAM: TYPE) = BODY`: a function of its parameters and of the names defined
+/// above it (so it cannot call itself, directly or through another function).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Function {
+    pub name: Ident,
+    pub params: Vec<FunctionParam>,
+    pub body: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionParam {
+    pub name: Ident,
+    /// The type the argument must have, when written (`r: string`).
+    pub ty: Option<TypeName>,
 }
 
 /// A weight as written (`+0.05`, `-1`), kept as text too so a plan and a formatter reproduce it.
@@ -271,6 +290,8 @@ pub enum ExprKind {
     /// `$248,333` or `26.67%`, as written.
     Figure(String),
     List(Vec<Expr>),
+    /// `{name: value, "any key": value}`: keys in source order.
+    Object(Vec<(Text, Expr)>),
     /// A binding, a criterion id, `total` or a builtin's name.
     Name(String),
     /// A JSONPath rooted at `sample`, `item` or `case`, as written.

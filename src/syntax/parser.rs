@@ -313,7 +313,7 @@ fn expected(e: &pest::error::Error<Rule>) -> (usize, Vec<Rule>, Vec<String>) {
     }
     for token in &tokens {
         match token.as_str() {
-            "(" | "[" | "-" if expression => {}
+            "(" | "[" | "{" | "-" if expression => {}
             "[" => operator = true,
             t if is_punctuation(t) => push(format!("`{token}`")),
             t if is_operator_token(t) => operator = true,
@@ -357,6 +357,7 @@ fn starts_expression(r: Rule) -> bool {
             | Rule::kw_false
             | Rule::kw_null
             | Rule::list
+            | Rule::object
             | Rule::ident
             | Rule::kw_for
             | Rule::kw_if
@@ -396,6 +397,7 @@ fn is_infix_or_postfix(r: Rule) -> bool {
 fn item_shape(keyword: &str) -> &'static str {
     match keyword {
         "let" => "a binding is `let NAME = EXPR`",
+        "fn" => "a function is `fn NAME(PARAM, PARAM: TYPE) = EXPR`",
         "criterion" => "a criterion is `criterion ID +WEIGHT \"label\" { EXPR }`",
         "group" => {
             "a group is `group ID +WEIGHT \"label\" MODE { criterion ... }` (weight, label and mode `all`, `any`, `at_least N` are optional)"
@@ -607,6 +609,9 @@ fn friendly(r: &Rule) -> Option<&'static str> {
         Rule::kw_in => "`in`",
         Rule::kw_where => "`where`",
         Rule::list => "a list",
+        Rule::object | Rule::object_entry => "an object `{name: value}`",
+        Rule::fn_item | Rule::kw_fn => "`fn NAME(PARAMS) = EXPR`",
+        Rule::fn_param => "a parameter",
         Rule::json_path | Rule::path_root => "a path (`sample...`, `item...`, `case...`)",
         Rule::money => "a money figure like `$1,000`",
         Rule::percent => "a percentage like `12.5%`",
@@ -736,6 +741,25 @@ fn build_item(p: Pair<Rule>) -> Item {
             Item::Setting(Setting { name, value, span: sp })
         }
         Rule::let_item => Item::Let(build_let(p)),
+        Rule::fn_item => {
+            let mut inner = p.into_inner();
+            inner.next(); // kw_fn
+            let name = ident(inner.next().expect("function name"));
+            let mut params = Vec::new();
+            let mut body = None;
+            for q in inner {
+                match q.as_rule() {
+                    Rule::fn_param => {
+                        let mut pi = q.into_inner();
+                        let name = ident(pi.next().expect("parameter name"));
+                        let ty = pi.next().and_then(|t| TypeName::parse(t.as_str()));
+                        params.push(FunctionParam { name, ty });
+                    }
+                    _ => body = Some(build_expr(q)),
+                }
+            }
+            Item::Function(Function { name, params, body: body.expect("function body"), span: sp })
+        }
         Rule::criterion => Item::Criterion(build_criterion(p)),
         Rule::group => {
             let mut inner = p.into_inner();
@@ -901,6 +925,19 @@ fn build_primary(p: Pair<Rule>) -> Expr {
         Rule::kw_false => ExprKind::Bool(false),
         Rule::kw_null => ExprKind::Null,
         Rule::list => ExprKind::List(p.into_inner().map(build_expr).collect()),
+        Rule::object => ExprKind::Object(
+            p.into_inner()
+                .map(|entry| {
+                    let mut ei = entry.into_inner();
+                    let key = ei.next().expect("object key");
+                    let key = match key.as_rule() {
+                        Rule::string => text(key),
+                        _ => Text { value: key.as_str().to_string(), span: span(&key) },
+                    };
+                    (key, build_expr(ei.next().expect("object value")))
+                })
+                .collect(),
+        ),
         Rule::ident => ExprKind::Name(p.as_str().to_string()),
         Rule::json_path => ExprKind::Path(p.as_str().to_string()),
         Rule::call => {
@@ -998,6 +1035,10 @@ mod tests {
             ExprKind::List(xs) => {
                 format!("[{}]", xs.iter().map(sexpr).collect::<Vec<_>>().join(" "))
             }
+            ExprKind::Object(entries) => format!(
+                "{{{}}}",
+                entries.iter().map(|(k, v)| format!("{:?}:{}", k.value, sexpr(v))).collect::<Vec<_>>().join(" ")
+            ),
             ExprKind::Name(n) => n.clone(),
             ExprKind::Path(p) => format!("${p}"),
             ExprKind::Member(b, m) => format!("(. {} {})", sexpr(b), m.name),
@@ -1082,6 +1123,18 @@ mod tests {
         let src = format!("rubric t {{ score {}1{} }}", "(".repeat(10_000), ")".repeat(10_000));
         let e = parse(&src).unwrap_err();
         assert_eq!(e[0].code, Code::TooDeep);
+    }
+    #[test]
+    fn object_literals() {
+        assert_eq!(expr("{a: 1, \"b c\": [x], score: {}}"), "{\"a\":1 \"b c\":[x] \"score\":{}}");
+    }
+    #[test]
+    fn function_items() {
+        let r = parse("rubric t { fn f(a, b: string,) = a + b score f(1, \"x\") }").unwrap_or_else(|e| panic!("{e:?}"));
+        let Item::Function(f) = &r.items[0] else { panic!("{:?}", r.items[0]) };
+        let params: Vec<(&str, Option<TypeName>)> = f.params.iter().map(|p| (p.name.name.as_str(), p.ty)).collect();
+        assert_eq!((f.name.name.as_str(), params), ("f", vec![("a", None), ("b", Some(TypeName::String))]));
+        assert_eq!(sexpr(&f.body), "(+ a b)");
     }
     #[test]
     fn keywords_are_not_names() {

@@ -3,10 +3,10 @@
 //! literals and brackets, nothing of expressions; pest does the real parsing, item by item.
 
 /// Keywords that start an item of a rubric body.
-pub const ITEM_KEYWORDS: [&str; 8] = ["let", "criterion", "group", "ladder", "when", "score", "on_error", "max"];
+pub const ITEM_KEYWORDS: [&str; 9] = ["let", "fn", "criterion", "group", "ladder", "when", "score", "on_error", "max"];
 
 /// Keywords after which a word names something (so `let score` is not a new item).
-const NAMING_KEYWORDS: [&str; 5] = ["let", "criterion", "group", "ladder", "step"];
+const NAMING_KEYWORDS: [&str; 6] = ["let", "fn", "criterion", "group", "ladder", "step"];
 
 /// Words after which `/` starts a regex rather than a division.
 const OPERATOR_WORDS: [&str; 12] =

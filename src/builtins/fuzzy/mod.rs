@@ -8,7 +8,7 @@
 
 use rapidfuzz::distance::indel;
 
-use super::{ArgProblem, Builtin, Ctx, Default, Param, opt, req};
+use super::{Apply, ArgProblem, Builtin, Ctx, Default, Param, function, req};
 use crate::value::{Ty, Value};
 
 mod lcs;
@@ -567,8 +567,12 @@ fn partial_ratio_cached(
 // ---------------------------------------------------------------------------------------------
 
 const PAIR_PARAMS: &[Param] = &[req("a", Ty::STRING), req("b", Ty::STRING)];
-const LIST_PARAMS: &[Param] =
-    &[req("predicted", Ty::LIST), req("reference", Ty::LIST), opt("similarity", Ty::STRING, Default::Str("ratio"))];
+const LIST_PARAMS: &[Param] = &[
+    req("predicted", Ty::LIST),
+    req("reference", Ty::LIST),
+    // A named similarity, or a function called as `sim(reference element, predicted element)`.
+    function("similarity", Ty::STRING, Some(Default::Str("ratio")), Apply::Pairs(1, 0)),
+];
 
 /// Checks a string against the fuzzy length limit; `what` names it in the error (and is only
 /// formatted then: list elements are checked by the thousand).
@@ -651,7 +655,34 @@ fn string_elements<'a>(list: &'a Value, name: &str, ctx: &Ctx) -> Result<Vec<&'a
         .collect()
 }
 
+/// Best-match precision and recall from applied similarities: `rows[i][j]` is the similarity of
+/// reference element `i` and predicted element `j` (the elements may be any values then).
+fn best_match_of_rows(rows: &[Value], predicted: usize) -> Result<BestMatch, Value> {
+    let mut pred_best = vec![0.0f64; predicted];
+    let mut ref_best = vec![0.0f64; rows.len()];
+    for (i, row) in rows.iter().enumerate() {
+        let row = row.as_list().unwrap_or_default();
+        for (j, score) in row.iter().enumerate().take(predicted) {
+            match score {
+                Value::Number(x) => record(&mut ref_best[i], &mut pred_best[j], *x),
+                e @ Value::Error(_) => return Err(e.clone()),
+                other => {
+                    return Err(Value::error(format!(
+                        "`similarity` must give a number, gave {} for reference {i} and predicted {j}",
+                        other.described(40)
+                    )));
+                }
+            }
+        }
+    }
+    Ok(BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) })
+}
+
 fn best_match_args(args: &[Value], ctx: &Ctx) -> Result<BestMatch, Value> {
+    if let Value::List(rows) = &args[2] {
+        let predicted = super::list_arg(&args[0], "predicted", ctx)?;
+        return best_match_of_rows(rows, predicted.len());
+    }
     let predicted = string_elements(&args[0], "predicted", ctx)?;
     let reference = string_elements(&args[1], "reference", ctx)?;
     let name = args[2].as_str().unwrap_or_default();
@@ -762,7 +793,8 @@ pub const BUILTINS: &[Builtin] = &[
         name: "best_match_recall",
         doc: "For each reference string, the best `similarity` (ratio, partial_ratio, \
               token_set_ratio, token_sort_ratio or exact) to any predicted string, averaged; 0 for \
-              an empty reference. Elements must be strings.",
+              an empty reference. Elements must be strings, unless `similarity` is a function, called \
+              as `similarity(reference, predicted)` on any elements (a best below 0 counts as 0).",
         params: LIST_PARAMS,
         returns: Ty::NUMBER,
         eval: eval_best_match_recall,
