@@ -27,35 +27,34 @@ pub fn is_python_space(c: char) -> bool {
         | '\u{3000}')
 }
 
-/// The byte offset of the first occurrence of `needle` in `text`, as `text.find(needle)` (a UTF-8
-/// needle can only occur at a character boundary), with memchr's vectorised substring search.
-pub fn find_str(text: &str, needle: &str) -> Option<usize> {
-    // Building a searcher costs more than a search through a typical answer, and rubrics look for
-    // the same few needles in every case: each thread keeps the searchers of its recent needles
-    // (short ones: a long needle's searcher is built in little time next to its search, and would
-    // hold on to its memory).
+/// The substring searchers of the needles a grading thread looked for recently. Building a
+/// searcher costs more than a search through a typical answer, and rubrics look for the same few
+/// needles in every case; only short needles are kept (a long needle's searcher is built in little
+/// time next to its search, and would hold on to its memory).
+#[derive(Default)]
+pub struct Finders(Vec<memchr::memmem::Finder<'static>>);
+
+impl Finders {
     const KEPT: usize = 32;
     const KEPT_NEEDLE_BYTES: usize = 256;
-    if needle.len() > KEPT_NEEDLE_BYTES {
-        return memchr::memmem::find(text.as_bytes(), needle.as_bytes());
-    }
-    thread_local! {
-        static FINDERS: std::cell::RefCell<Vec<memchr::memmem::Finder<'static>>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
-    FINDERS.with(|finders| {
-        let mut finders = finders.borrow_mut();
-        if let Some(finder) = finders.iter().find(|f| f.needle() == needle.as_bytes()) {
+
+    /// The byte offset of the first occurrence of `needle` in `text`, as `text.find(needle)` (a
+    /// UTF-8 needle can only occur at a character boundary), with memchr's vectorised search.
+    pub fn find(&mut self, text: &str, needle: &str) -> Option<usize> {
+        if needle.len() > Self::KEPT_NEEDLE_BYTES {
+            return memchr::memmem::find(text.as_bytes(), needle.as_bytes());
+        }
+        if let Some(finder) = self.0.iter().find(|f| f.needle() == needle.as_bytes()) {
             return finder.find(text.as_bytes());
         }
         let finder = memchr::memmem::Finder::new(needle.as_bytes()).into_owned();
         let found = finder.find(text.as_bytes());
-        if finders.len() == KEPT {
-            finders.remove(0);
+        if self.0.len() == Self::KEPT {
+            self.0.remove(0);
         }
-        finders.push(finder);
+        self.0.push(finder);
         found
-    })
+    }
 }
 
 /// Python's `str.strip()` with no argument.
@@ -244,7 +243,7 @@ fn eval_normalize(args: &[Value], _: &mut Ctx) -> Value {
 fn eval_contains(args: &[Value], ctx: &mut Ctx) -> Value {
     match (&args[0], &args[1]) {
         (Value::String(haystack), Value::String(needle)) => {
-            let at = find_str(haystack, needle);
+            let at = ctx.finders.find(haystack, needle);
             if ctx.explaining() {
                 let what = format!("`{}`", shorten(needle, 40));
                 match at {
@@ -435,33 +434,33 @@ fn eval_lines(args: &[Value], _: &mut Ctx) -> Value {
     Value::list(python_splitlines(str_arg(&args[0])).into_iter().map(Value::str).collect())
 }
 
-fn eval_index_of(args: &[Value], _: &mut Ctx) -> Value {
+fn eval_index_of(args: &[Value], ctx: &mut Ctx) -> Value {
     let text = str_arg(&args[0]);
-    match find_str(text, str_arg(&args[1])) {
+    match ctx.finders.find(text, str_arg(&args[1])) {
         Some(byte) => Value::Number(code_point_index(text, byte) as f64),
         None => Value::Number(-1.0),
     }
 }
 
 /// The text after the first `marker`, or an error value naming the absent marker.
-fn text_after<'a>(text: &'a str, marker: &str) -> Result<&'a str, Value> {
-    match find_str(text, marker) {
+fn text_after<'a>(text: &'a str, marker: &str, finders: &mut Finders) -> Result<&'a str, Value> {
+    match finders.find(text, marker) {
         Some(byte) => Ok(&text[byte + marker.len()..]),
         None => Err(Value::error(format!("marker {} not found", quoted(marker)))),
     }
 }
 
-fn text_before<'a>(text: &'a str, marker: &str) -> Result<&'a str, Value> {
-    match find_str(text, marker) {
+fn text_before<'a>(text: &'a str, marker: &str, finders: &mut Finders) -> Result<&'a str, Value> {
+    match finders.find(text, marker) {
         Some(byte) => Ok(&text[..byte]),
         None => Err(Value::error(format!("marker {} not found", quoted(marker)))),
     }
 }
 
 /// The text after the first `start` up to the first `end` that follows it.
-pub fn text_between<'a>(text: &'a str, start: &str, end: &str) -> Result<&'a str, Value> {
-    let rest = text_after(text, start)?;
-    match find_str(rest, end) {
+fn text_between<'a>(text: &'a str, start: &str, end: &str, finders: &mut Finders) -> Result<&'a str, Value> {
+    let rest = text_after(text, start, finders)?;
+    match finders.find(rest, end) {
         Some(byte) => Ok(&rest[..byte]),
         None => Err(Value::error(format!("marker {} not found after {}", quoted(end), quoted(start)))),
     }
@@ -471,19 +470,19 @@ fn str_result(r: Result<&str, Value>) -> Value {
     r.map(Value::str).unwrap_or_else(|e| e)
 }
 
-fn eval_after(args: &[Value], _: &mut Ctx) -> Value {
-    str_result(text_after(str_arg(&args[0]), str_arg(&args[1])))
+fn eval_after(args: &[Value], ctx: &mut Ctx) -> Value {
+    str_result(text_after(str_arg(&args[0]), str_arg(&args[1]), &mut ctx.finders))
 }
 
-fn eval_before(args: &[Value], _: &mut Ctx) -> Value {
-    str_result(text_before(str_arg(&args[0]), str_arg(&args[1])))
+fn eval_before(args: &[Value], ctx: &mut Ctx) -> Value {
+    str_result(text_before(str_arg(&args[0]), str_arg(&args[1]), &mut ctx.finders))
 }
 
-fn eval_between(args: &[Value], _: &mut Ctx) -> Value {
-    str_result(text_between(str_arg(&args[0]), str_arg(&args[1]), str_arg(&args[2])))
+fn eval_between(args: &[Value], ctx: &mut Ctx) -> Value {
+    str_result(text_between(str_arg(&args[0]), str_arg(&args[1]), str_arg(&args[2]), &mut ctx.finders))
 }
 
-fn eval_ordered(args: &[Value], _: &mut Ctx) -> Value {
+fn eval_ordered(args: &[Value], ctx: &mut Ctx) -> Value {
     let text = str_arg(&args[0]);
     let markers = args[1].as_list().unwrap_or(&[]);
     let mut previous: Option<usize> = None;
@@ -492,7 +491,7 @@ fn eval_ordered(args: &[Value], _: &mut Ctx) -> Value {
             return Value::error(format!("marker at index {i} is {}, not a string", marker.type_name()));
         };
         // Byte offsets order the same way as code point indices.
-        let Some(at) = find_str(text, marker) else {
+        let Some(at) = ctx.finders.find(text, marker) else {
             return Value::Bool(false);
         };
         if previous.is_some_and(|p| p >= at) {
@@ -511,9 +510,9 @@ fn eval_tag_count(args: &[Value], ctx: &mut Ctx) -> Value {
     }
 }
 
-fn eval_tag_content(args: &[Value], _: &mut Ctx) -> Value {
+fn eval_tag_content(args: &[Value], ctx: &mut Ctx) -> Value {
     let name = str_arg(&args[1]);
-    str_result(text_between(str_arg(&args[0]), &format!("<{name}>"), &format!("</{name}>")))
+    str_result(text_between(str_arg(&args[0]), &format!("<{name}>"), &format!("</{name}>"), &mut ctx.finders))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -767,10 +766,11 @@ mod tests {
         let text = "the return of capital, then half-year results; ünïcode and more ünïcode";
         // More distinct needles than the searchers kept, twice round, so some are evicted and rebuilt.
         let needles: Vec<String> = (0..80).map(|i| text.chars().skip(i % 60).take(1 + i % 7).collect()).collect();
+        let mut finders = Finders::default();
         for _ in 0..2 {
             let long = "x".repeat(300);
             for needle in needles.iter().map(String::as_str).chain(["", "absent", "ünï", &long]) {
-                assert_eq!(find_str(text, needle), text.find(needle), "{needle:?}");
+                assert_eq!(finders.find(text, needle), text.find(needle), "{needle:?}");
             }
         }
     }
