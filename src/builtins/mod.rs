@@ -161,6 +161,8 @@ pub struct Ctx {
     pub slots: Vec<crate::value::Value>,
     /// The interpreter's argument stack, likewise (empty between cases).
     pub args: Vec<crate::value::Value>,
+    /// The zeroed mask table of the LCS kernel behind the fuzzy similarities.
+    pub lcs: fuzzy::LcsTables,
     /// Substring searchers of recent needles (`contains`, `between`, ...).
     pub finders: text::Finders,
     /// The JSON reader's stacks (case lines and `json_parse`), kept from case to case.

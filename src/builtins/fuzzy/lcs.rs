@@ -82,6 +82,8 @@ impl ByteCoder {
 /// verbatim) and looks characters up by their byte code rather than through rapidfuzz's hashing.
 pub(super) struct LcsPattern<'a> {
     pattern: &'a [u8],
+    /// Where the zeroed table is handed back when the pattern is dropped.
+    tables: &'a mut LcsTables,
     blocks: usize,
     /// `masks[(i / 64) * 256 + code]` has bit `i % 64` set when the pattern's character `i` has
     /// `code`: a table of 256 words (one per byte code) for each 64 characters of the pattern.
@@ -91,21 +93,22 @@ pub(super) struct LcsPattern<'a> {
 impl<'a> LcsPattern<'a> {
     /// The pattern's masks: for each 64 characters, a table with a word for each of the 256 byte
     /// codes, so that a byte indexes it without a bounds check.
-    pub(super) fn new(pattern: &'a [u8]) -> LcsPattern<'a> {
+    pub(super) fn new(pattern: &'a [u8], tables: &'a mut LcsTables) -> LcsPattern<'a> {
         let blocks = pattern.len().div_ceil(64);
         // The table is mostly zeros: rather than zeroing `256 * blocks` words for every pattern,
-        // a thread's table is kept zeroed between patterns by clearing only the words set (`drop`).
-        let mut masks = ZEROED_MASKS.take();
+        // the grading context's table is kept zeroed between patterns by clearing only the words
+        // set (`drop`).
+        let mut masks = std::mem::take(&mut tables.0);
         if masks.len() < 256 * blocks {
             masks.resize(256 * blocks, 0);
         }
-        let (tables, _) = masks.as_chunks_mut::<256>();
-        for (table, chunk) in tables.iter_mut().zip(pattern.chunks(64)) {
+        let (per_block, _) = masks.as_chunks_mut::<256>();
+        for (table, chunk) in per_block.iter_mut().zip(pattern.chunks(64)) {
             for (bit, &code) in chunk.iter().enumerate() {
                 table[usize::from(code)] |= 1 << bit;
             }
         }
-        LcsPattern { pattern, blocks, masks }
+        LcsPattern { pattern, tables, blocks, masks }
     }
 
     /// The length of a longest common subsequence of the pattern and `text`.
@@ -176,16 +179,16 @@ impl<'a> LcsPattern<'a> {
     }
 }
 
-thread_local! {
-    /// An all-zero mask table for the next [`LcsPattern`] of this thread (see `LcsPattern::new`).
-    static ZEROED_MASKS: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
-}
+/// An all-zero mask table for the next [`LcsPattern`], kept in the grading context (see
+/// `LcsPattern::new`).
+#[derive(Default)]
+pub struct LcsTables(Vec<u64>);
 
 /// Mask tables up to this many words (1 MB) are kept for the next pattern; larger ones are freed.
 pub(super) const KEPT_MASK_WORDS: usize = 1 << 17;
 
 impl Drop for LcsPattern<'_> {
-    /// Clears the words the pattern set and hands the zeroed table back to its thread.
+    /// Clears the words the pattern set and hands the zeroed table back.
     fn drop(&mut self) {
         let mut masks = std::mem::take(&mut self.masks);
         if masks.len() > KEPT_MASK_WORDS {
@@ -197,7 +200,7 @@ impl Drop for LcsPattern<'_> {
                 table[usize::from(code)] = 0;
             }
         }
-        ZEROED_MASKS.set(masks);
+        self.tables.0 = masks;
     }
 }
 

@@ -12,6 +12,7 @@ use super::{Apply, ArgProblem, Builtin, Ctx, Default, Param, function, req};
 use crate::value::{Ty, Value};
 
 mod lcs;
+pub use lcs::LcsTables;
 use lcs::{ByteCoder, LcsPattern};
 
 // ---------------------------------------------------------------------------------------------
@@ -31,10 +32,10 @@ fn token_set_norm_percent(dist: usize, lensum: usize) -> f64 {
 
 /// InDel distance (insertions + deletions) between two code-point sequences: every character
 /// outside a longest common subsequence is deleted from one side or inserted from the other.
-fn indel_distance(a: &[char], b: &[char]) -> usize {
+fn indel_distance(a: &[char], b: &[char], tables: &mut LcsTables) -> usize {
     let mut coder = ByteCoder::default();
     match (coder.code_chars(a.iter().copied(), a.len()), coder.code_chars(b.iter().copied(), b.len())) {
-        (Some(a), Some(b)) => a.len() + b.len() - 2 * LcsPattern::new(&a).lcs_len(&b),
+        (Some(a), Some(b)) => a.len() + b.len() - 2 * LcsPattern::new(&a, tables).lcs_len(&b),
         _ => indel::distance(a.iter().copied(), b.iter().copied()),
     }
 }
@@ -46,19 +47,19 @@ fn code_points(s: &str) -> Vec<char> {
 }
 
 /// `fuzz.ratio(a, b) / 100` over code points; `ratio("", "")` is 1.
-pub fn ratio(a: &str, b: &str) -> f64 {
+pub fn ratio(a: &str, b: &str, tables: &mut LcsTables) -> f64 {
     let a = code_points(a);
     let b = code_points(b);
-    ratio_chars(&a, &b)
+    ratio_chars(&a, &b, tables)
 }
 
-fn ratio_chars(a: &[char], b: &[char]) -> f64 {
-    ratio_percent(indel_distance(a, b), a.len() + b.len()) / 100.0
+fn ratio_chars(a: &[char], b: &[char], tables: &mut LcsTables) -> f64 {
+    ratio_percent(indel_distance(a, b, tables), a.len() + b.len()) / 100.0
 }
 
 /// `fuzz.partial_ratio(a, b) / 100`: the best `ratio` of the shorter string against any window of
 /// the longer one (windows of its length, plus the prefixes and suffixes that overhang the ends).
-pub fn partial_ratio(a: &str, b: &str) -> f64 {
+pub fn partial_ratio(a: &str, b: &str, _: &mut LcsTables) -> f64 {
     let a = code_points(a);
     let b = code_points(b);
     partial_ratio_chars(&a, &b)
@@ -236,26 +237,26 @@ fn joined_len(words: &[&[char]]) -> usize {
 
 /// `fuzz.token_sort_ratio(a, b) / 100`: `ratio` of the words of each string, sorted and joined with
 /// single spaces (words split as Python's `str.split()`).
-pub fn token_sort_ratio(a: &str, b: &str) -> f64 {
+pub fn token_sort_ratio(a: &str, b: &str, tables: &mut LcsTables) -> f64 {
     let a = code_points(a);
     let b = code_points(b);
-    ratio_chars(&join_words(&sorted_words(&a)), &join_words(&sorted_words(&b)))
+    ratio_chars(&join_words(&sorted_words(&a)), &join_words(&sorted_words(&b)), tables)
 }
 
 /// `fuzz.token_set_ratio(a, b) / 100`: compares the shared words plus each side's own words; 1 when
 /// the words of one string are a subset of the other's, 0 when either string has no words.
-pub fn token_set_ratio(a: &str, b: &str) -> f64 {
+pub fn token_set_ratio(a: &str, b: &str, tables: &mut LcsTables) -> f64 {
     let a = code_points(a);
     let b = code_points(b);
     let mut wa = sorted_words(&a);
     let mut wb = sorted_words(&b);
     wa.dedup();
     wb.dedup();
-    token_set_ratio_words(&wa, &wb)
+    token_set_ratio_words(&wa, &wb, tables)
 }
 
 /// `token_set_ratio` over sorted, deduplicated word lists.
-fn token_set_ratio_words(wa: &[&[char]], wb: &[&[char]]) -> f64 {
+fn token_set_ratio_words(wa: &[&[char]], wb: &[&[char]], tables: &mut LcsTables) -> f64 {
     if wa.is_empty() || wb.is_empty() {
         return 0.0;
     }
@@ -293,7 +294,7 @@ fn token_set_ratio_words(wa: &[&[char]], wb: &[&[char]]) -> f64 {
     let sep = usize::from(sect_len != 0);
     let sect_ab_len = sect_len + sep + ab.len();
     let sect_ba_len = sect_len + sep + ba.len();
-    let mut best = token_set_norm_percent(indel_distance(&ab, &ba), sect_ab_len + sect_ba_len);
+    let mut best = token_set_norm_percent(indel_distance(&ab, &ba, tables), sect_ab_len + sect_ba_len);
     if sect_len != 0 {
         // "intersection" vs "intersection + own words": the distance is just the extra length.
         let sect_ab = token_set_norm_percent(sep + ab.len(), sect_len + sect_ab_len);
@@ -405,15 +406,15 @@ fn naive_mean(xs: &[f64]) -> f64 {
 /// the similarity as `sim(reference element, predicted element)`. Each pair is scored once; a pair's
 /// score feeds both its reference element's best (recall) and its predicted element's best
 /// (precision).
-pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> BestMatch {
+pub fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity, tables: &mut LcsTables) -> BestMatch {
     let mut pred_best = vec![0.0f64; predicted.len()];
     let mut ref_best = vec![0.0f64; reference.len()];
     match sim {
         Similarity::Ratio | Similarity::TokenSortRatio => {
-            indel_bests(predicted, reference, sim, &mut ref_best, &mut pred_best)
+            indel_bests(predicted, reference, sim, &mut ref_best, &mut pred_best, tables)
         }
         Similarity::PartialRatio | Similarity::TokenSetRatio | Similarity::Exact => {
-            pairwise_bests(predicted, reference, sim, &mut ref_best, &mut pred_best)
+            pairwise_bests(predicted, reference, sim, &mut ref_best, &mut pred_best, tables)
         }
     }
     BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) }
@@ -432,7 +433,14 @@ fn record(ref_best: &mut f64, pred_best: &mut f64, score: f64) {
 /// The bests under `ratio` or `token_sort_ratio`, whose pair score is the normalised InDel distance
 /// `len_a + len_b - 2 * LCS`. The strings are coded one byte per code point (see `ByteCoder`) and
 /// each reference string's LCS pattern is built once for all predicted strings.
-fn indel_bests(predicted: &[&str], reference: &[&str], sim: Similarity, ref_best: &mut [f64], pred_best: &mut [f64]) {
+fn indel_bests(
+    predicted: &[&str],
+    reference: &[&str],
+    sim: Similarity,
+    ref_best: &mut [f64],
+    pred_best: &mut [f64],
+    tables: &mut LcsTables,
+) {
     let mut coder = ByteCoder::default();
     let (Some(pred), Some(refs)) = (coder.code_forms(sim, predicted), coder.code_forms(sim, reference)) else {
         // More distinct non-ASCII characters than byte codes: rapidfuzz's comparator over code points.
@@ -459,8 +467,9 @@ fn indel_bests(predicted: &[&str], reference: &[&str], sim: Similarity, ref_best
     for (ri, r) in refs.iter().enumerate() {
         // Built at the first pair that could raise a best (often none does, after the verbatim ones).
         let mut pattern = None;
+        let mut unused_tables = Some(&mut *tables);
         score_reference(ri, r.len(), &pred_lens, ref_best, pred_best, |pi| {
-            let pattern = pattern.get_or_insert_with(|| LcsPattern::new(r));
+            let pattern = pattern.get_or_insert_with(|| LcsPattern::new(r, unused_tables.take().expect("built once")));
             r.len() + pred[pi].len() - 2 * pattern.lcs_len(&pred[pi])
         });
     }
@@ -496,6 +505,7 @@ fn pairwise_bests(
     sim: Similarity,
     ref_best: &mut [f64],
     pred_best: &mut [f64],
+    tables: &mut LcsTables,
 ) {
     let pred: Vec<Prepared> = predicted.iter().map(|s| sim.prepare(s)).collect();
     // Per-element caches for partial_ratio: the comparator and character set of each string, built
@@ -532,7 +542,7 @@ fn pairwise_bests(
             Similarity::TokenSetRatio => {
                 let rw = r.words();
                 for (pi, pw) in pred_words.iter().enumerate() {
-                    record(&mut ref_best[ri], &mut pred_best[pi], token_set_ratio_words(&rw, pw));
+                    record(&mut ref_best[ri], &mut pred_best[pi], token_set_ratio_words(&rw, pw, tables));
                 }
             }
             Similarity::Ratio | Similarity::TokenSortRatio => unreachable!("scored by indel_bests"),
@@ -600,9 +610,9 @@ fn pair_args<'a>(args: &'a [Value], ctx: &Ctx) -> Result<(&'a str, &'a str), Val
 }
 
 /// Applies a similarity to the two string arguments (checked against the fuzzy length limit).
-fn similarity_of_pair(args: &[Value], ctx: &mut Ctx, similarity: fn(&str, &str) -> f64) -> Value {
+fn similarity_of_pair(args: &[Value], ctx: &mut Ctx, similarity: fn(&str, &str, &mut LcsTables) -> f64) -> Value {
     match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(similarity(a, b)),
+        Ok((a, b)) => Value::Number(similarity(a, b, &mut ctx.lcs)),
         Err(e) => e,
     }
 }
@@ -617,7 +627,7 @@ fn eval_ratio(args: &[Value], ctx: &mut Ctx) -> Value {
 /// Python `rapidfuzz.distance.Indel.distance(a, b)` over code points.
 fn eval_indel_distance(args: &[Value], ctx: &mut Ctx) -> Value {
     match pair_args(args, ctx) {
-        Ok((a, b)) => Value::Number(indel_distance(&code_points(a), &code_points(b)) as f64),
+        Ok((a, b)) => Value::Number(indel_distance(&code_points(a), &code_points(b), &mut ctx.lcs) as f64),
         Err(e) => e,
     }
 }
@@ -678,7 +688,7 @@ fn best_match_of_rows(rows: &[Value], predicted: usize) -> Result<BestMatch, Val
     Ok(BestMatch { precision: naive_mean(&pred_best), recall: naive_mean(&ref_best) })
 }
 
-fn best_match_args(args: &[Value], ctx: &Ctx) -> Result<BestMatch, Value> {
+fn best_match_args(args: &[Value], ctx: &mut Ctx) -> Result<BestMatch, Value> {
     if let Value::List(rows) = &args[2] {
         let predicted = super::list_arg(&args[0], "predicted", ctx)?;
         return best_match_of_rows(rows, predicted.len());
@@ -692,7 +702,7 @@ fn best_match_args(args: &[Value], ctx: &Ctx) -> Result<BestMatch, Value> {
             Similarity::NAMES.join(", ")
         )));
     };
-    Ok(best_match(&predicted, &reference, sim))
+    Ok(best_match(&predicted, &reference, sim, &mut ctx.lcs))
 }
 
 /// `best_match_recall(predicted, reference, similarity: "ratio")`: for each reference string the
@@ -824,6 +834,26 @@ pub const BUILTINS: &[Builtin] = &[
 mod tests {
     use super::lcs::ascii_prefix;
     use super::*;
+
+    // The scorers with a fresh mask table each (the tables only save zeroing work).
+    fn ratio(a: &str, b: &str) -> f64 {
+        super::ratio(a, b, &mut LcsTables::default())
+    }
+    fn partial_ratio(a: &str, b: &str) -> f64 {
+        super::partial_ratio(a, b, &mut LcsTables::default())
+    }
+    fn token_set_ratio(a: &str, b: &str) -> f64 {
+        super::token_set_ratio(a, b, &mut LcsTables::default())
+    }
+    fn token_sort_ratio(a: &str, b: &str) -> f64 {
+        super::token_sort_ratio(a, b, &mut LcsTables::default())
+    }
+    fn indel_distance(a: &[char], b: &[char]) -> usize {
+        super::indel_distance(a, b, &mut LcsTables::default())
+    }
+    fn best_match(predicted: &[&str], reference: &[&str], sim: Similarity) -> BestMatch {
+        super::best_match(predicted, reference, sim, &mut LcsTables::default())
+    }
     use crate::builtins::testing::{call, err, l, n, num, s};
 
     #[test]
@@ -832,6 +862,21 @@ mod tests {
         assert_eq!(num(call("ratio", vec![s("a"), s("")])), 0.0);
         assert_eq!(num(call("ratio", vec![s("abc"), s("abc")])), 1.0);
         assert_eq!(ratio("this is a test", "this is a test!"), 0.9655172413793103);
+    }
+
+    /// One kept table serves pattern after pattern: each leaves it zeroed, so a result never
+    /// depends on the patterns before it (lengths across one to five 64-character blocks).
+    #[test]
+    fn a_kept_mask_table_gives_what_a_fresh_one_gives() {
+        let mut kept = LcsTables::default();
+        let mut next = crate::testing::xorshift(0x5DEECE66D);
+        for _ in 0..400 {
+            let (len_a, len_b) = (next() % 300, next() % 300);
+            let mut text =
+                |len: u64| -> Vec<char> { (0..len).map(|_| char::from(b'a' + (next() % 7) as u8)).collect() };
+            let (a, b) = (text(len_a), text(len_b));
+            assert_eq!(super::indel_distance(&a, &b, &mut kept), indel_distance(&a, &b));
+        }
     }
 
     #[test]
@@ -858,8 +903,8 @@ mod tests {
         let mut coder = ByteCoder::default();
         let ca = coder.code_chars(a.iter().copied(), a.len()).unwrap();
         let cb = coder.code_chars(b.iter().copied(), b.len()).unwrap();
-        assert_eq!(LcsPattern::new(&ca).lcs_len(&cb), want, "{a:?} {b:?}");
-        assert_eq!(LcsPattern::new(&cb).lcs_len(&ca), want, "{b:?} {a:?}");
+        assert_eq!(LcsPattern::new(&ca, &mut LcsTables::default()).lcs_len(&cb), want, "{a:?} {b:?}");
+        assert_eq!(LcsPattern::new(&cb, &mut LcsTables::default()).lcs_len(&ca), want, "{b:?} {a:?}");
         assert_eq!(indel_distance(a, b), a.len() + b.len() - 2 * want);
     }
 
