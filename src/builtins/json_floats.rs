@@ -80,7 +80,8 @@ fn is_token_byte(b: u8) -> bool {
 
 /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` with a fraction or an exponent.
 fn is_float_literal(token: &[u8]) -> bool {
-    let digits = |from: usize| from + token.get(from..).unwrap_or_default().iter().take_while(|d| d.is_ascii_digit()).count();
+    let digits =
+        |from: usize| from + token.get(from..).unwrap_or_default().iter().take_while(|d| d.is_ascii_digit()).count();
     let mut i = usize::from(token.first() == Some(&b'-'));
     let end = digits(i);
     if end == i || (token[i] == b'0' && end > i + 1) {
