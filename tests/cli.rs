@@ -205,7 +205,7 @@ fn check_takes_directories_recursively_in_sorted_order() {
 
     let o = rubric(&["check", "rubrics/"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("checked 6 files: 0 errors, 0 warnings"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("checked 7 files: 0 errors, 0 warnings"), "{}", stderr(&o));
 }
 
 #[test]

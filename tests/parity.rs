@@ -104,3 +104,9 @@ fn harvey_matches_the_reference() {
         ],
     );
 }
+
+/// Milo's family calendar: every case exact, including malformed answers scored 0.0.
+#[test]
+fn milo_matches_the_reference() {
+    assert_parity("milo", &[]);
+}

@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 
 use super::{Apply, ArgProblem, Builtin, Ctx, Default, function, list_arg, opt, req};
+use crate::value::bigint::Numeric;
 use crate::value::{Ty, Value};
 
 /// A whole number in the range a list index can take, or an error naming the argument.
@@ -79,7 +80,7 @@ fn eval_pairs(args: &[Value], ctx: &mut Ctx) -> Value {
 /// strings, lists with lists.
 fn order_kind(v: &Value) -> Option<u8> {
     match v {
-        Value::Number(_) | Value::Bool(_) | Value::Figure(_) => Some(0),
+        Value::Number(_) | Value::BigInt(_) | Value::Rational(_) | Value::Bool(_) | Value::Figure(_) => Some(0),
         Value::String(_) => Some(1),
         Value::List(_) => Some(2),
         _ => None,
@@ -93,6 +94,11 @@ fn number(v: &Value) -> f64 {
         Value::Figure(f) => f.value,
         _ => 0.0,
     }
+}
+
+/// A number, bool or figure as compared: exact for big integers and fractions.
+fn exact_number(v: &Value) -> Numeric<'_> {
+    v.numeric().unwrap_or(Numeric::Double(number(v)))
 }
 
 /// Python's ordering of two values: numbers by value, strings by code point, lists
@@ -110,7 +116,8 @@ pub fn python_order(a: &Value, b: &Value) -> Result<Ordering, String> {
             Ok(xs.len().cmp(&ys.len()))
         }
         _ if order_kind(a) == Some(0) && order_kind(b) == Some(0) => {
-            Ok(number(a).partial_cmp(&number(b)).unwrap_or(Ordering::Equal))
+            // exact between big integers, fractions and doubles, as Python compares them
+            Ok(exact_number(a).partial_cmp(exact_number(b)).unwrap_or(Ordering::Equal))
         }
         _ => Err(format!("cannot order a {} and a {}", a.type_name(), b.type_name())),
     }
@@ -383,6 +390,19 @@ mod tests {
     fn sort_by_key_is_stable() {
         let keys = l(vec![n(1.0), n(0.0), n(1.0)]);
         assert_eq!(show(call("sort", vec![l(vec![s("x"), s("y"), s("z")]), keys])), r#"["y","x","z"]"#);
+    }
+    #[test]
+    fn sort_orders_fractions_and_big_integers_exactly() {
+        // sorted([Fraction(2, 3), 0.5, Fraction(1, 3), 2**53 + 1, 2.0**53, 1]) in Python 3.11
+        let r = |x: &str| call("rational", vec![s(x)]);
+        let big = call("number", vec![s("9007199254740993")]);
+        let xs = l(vec![r("2/3"), n(0.5), r("1/3"), big, n(9007199254740992.0), n(1.0)]);
+        let tags = l(vec![s("2/3"), s("0.5"), s("1/3"), s("2**53+1"), s("2.0**53"), s("1")]);
+        let sorted = call("sort", vec![tags, xs]);
+        assert_eq!(show(sorted), r#"["1/3","0.5","2/3","1","2.0**53","2**53+1"]"#);
+        // a fraction against the whole number it ends up equal to: [-1, 0] < [Fraction(-19, 20), 0]
+        let pairs = l(vec![l(vec![r("-19/20"), n(0.0)]), l(vec![n(-1.0), n(0.0)])]);
+        assert_eq!(show(call("sort", vec![pairs])), "[[-1,0],[-0.95,0]]");
     }
     #[test]
     fn sort_of_mixed_types_is_an_error() {

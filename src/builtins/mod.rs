@@ -17,6 +17,7 @@ pub mod core;
 pub mod figures;
 pub mod fuzzy;
 pub mod json;
+pub mod json_floats;
 pub mod lists;
 pub mod markdown;
 pub mod rational;
@@ -249,6 +250,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         rational::BUILTINS,
         code::BUILTINS,
         lists::BUILTINS,
+        json_floats::BUILTINS,
     ]
     .into_iter()
     .flatten()
