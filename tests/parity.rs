@@ -104,3 +104,8 @@ fn harvey_matches_the_reference() {
         ],
     );
 }
+
+#[test]
+fn moderation_matches_the_reference() {
+    assert_parity("moderation", &[]);
+}
