@@ -45,6 +45,21 @@ pub use eval::{CriterionResult, Status};
 /// What tests across modules share.
 #[cfg(test)]
 pub(crate) mod testing {
+    /// The names of the shipped graders: every `rubrics/NAME.rubric`, sorted.
+    pub fn shipped_graders() -> Vec<String> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rubrics");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .expect("rubrics/ is readable")
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                let stem = path.file_stem()?.to_string_lossy().into_owned();
+                (path.extension()? == "rubric").then_some(stem)
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     /// A xorshift64 generator from `seed` (not zero): each call gives the next state. Property
     /// tests use it so that their random inputs are the same on every run.
     pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {

@@ -59,6 +59,9 @@ fn parity(grader: &str, stricter_allowed: bool) -> Tally {
 fn assert_parity(grader: &str, stricter: &[&str]) {
     let t = parity(grader, !stricter.is_empty());
     assert!(t.wrong.is_empty(), "{grader}: {} wrong cases:\n{}", t.wrong.len(), t.wrong.join("\n"));
+    // Within 1e-9 would pass the parity rule, but every shipped grader is bit for bit today (a
+    // close case means a float expression evaluated in another order).
+    assert_eq!(t.close, 0, "{grader}: every score must be bit-for-bit exact");
     let found: Vec<&str> = t.stricter.iter().map(|s| s.split(' ').next().unwrap_or_default()).collect();
     let named: Vec<String> = stricter.iter().map(|id| format!("\"{id}\"")).collect();
     assert_eq!(found, named, "{grader}: the stricter cases changed:\n{}", t.stricter.join("\n"));
@@ -109,4 +112,10 @@ fn harvey_matches_the_reference() {
 #[test]
 fn milo_matches_the_reference() {
     assert_parity("milo", &[]);
+}
+
+/// SafetyKit's policy decisions: label F1 in halves and the decision credit.
+#[test]
+fn moderation_matches_the_reference() {
+    assert_parity("moderation", &[]);
 }

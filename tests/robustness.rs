@@ -2,7 +2,7 @@
 
 use rubric::{Grader, LoadError};
 
-const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
+mod common;
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -84,8 +84,8 @@ fn mutate(src: &str, rng: &mut Rng) -> Vec<u8> {
 fn mutated_rubrics_never_panic_and_every_rejection_says_where() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut rejected = 0;
-    for name in SHIPPED {
-        let src = shipped(name);
+    for name in common::shipped() {
+        let src = shipped(&name);
         for _ in 0..500 {
             let bytes = mutate(&src, &mut rng);
             let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -103,7 +103,7 @@ fn mutated_rubrics_never_panic_and_every_rejection_says_where() {
             }
         }
     }
-    assert!(rejected > 1000, "only {rejected} of 3000 mutants were rejected: the mutator is too gentle");
+    assert!(rejected > 1000, "only {rejected} mutants were rejected: the mutator is too gentle");
 }
 
 fn hostile_lines() -> Vec<Vec<u8>> {
@@ -125,11 +125,12 @@ fn hostile_lines() -> Vec<Vec<u8>> {
         b"{\"id\":\"nul\",\"item\":{},\"sample\":{\"output_text\":\"a\\u0000b\\ud800\"}}".to_vec(),
     ];
     let mut rng = Rng(42);
+    let graders = common::shipped();
     for i in 0..200 {
         let corpus = std::fs::read_to_string(format!(
             "{}/tests/corpus/{}/cases.jsonl",
             env!("CARGO_MANIFEST_DIR"),
-            SHIPPED[i % 6]
+            graders[i % graders.len()]
         ))
         .unwrap();
         let line = corpus.lines().nth(rng.below(200)).unwrap().as_bytes().to_vec();
@@ -155,7 +156,7 @@ fn hostile_cases_get_one_result_each_and_never_panic() {
 
 fn grade_hostile_lines() {
     let lines = hostile_lines();
-    for name in SHIPPED {
+    for name in common::shipped() {
         let program = Grader::load(&format!("{}/rubrics/{name}.rubric", env!("CARGO_MANIFEST_DIR")))
             .unwrap_or_else(|e| panic!("{}", e.render()));
         let mut scratch = program.scratch();

@@ -14,7 +14,6 @@ fn load_grader(path: &str) -> Result<std::sync::Arc<crate::eval::Program>, crate
 }
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -22,7 +21,8 @@ fn read(path: &Path) -> String {
 
 /// Every rubric in the repository that parses: the shipped ones and all fixtures.
 fn all_rubrics() -> Vec<(PathBuf, String)> {
-    let mut paths: Vec<PathBuf> = SHIPPED.iter().map(|g| Path::new(ROOT).join(format!("rubrics/{g}.rubric"))).collect();
+    let mut paths: Vec<PathBuf> =
+        crate::testing::shipped_graders().iter().map(|g| Path::new(ROOT).join(format!("rubrics/{g}.rubric"))).collect();
     for dir in std::fs::read_dir(Path::new(ROOT).join("tests/fixtures")).unwrap() {
         let dir = dir.unwrap().path();
         if dir.is_dir() {
@@ -115,7 +115,7 @@ fn shipped_rubrics_grade_their_corpus_identically_when_formatted() {
     let dir = std::env::temp_dir().join(format!("rubric-fmt-corpus-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let mut ctx = Ctx::default();
-    for g in SHIPPED {
+    for g in crate::testing::shipped_graders() {
         let source = Path::new(ROOT).join(format!("rubrics/{g}.rubric"));
         let formatted = dir.join(format!("{g}.rubric"));
         std::fs::write(&formatted, fmt(&source, &read(&source))).unwrap();
@@ -139,7 +139,7 @@ fn shipped_rubrics_grade_their_corpus_identically_when_formatted() {
 
 #[test]
 fn shipped_rubrics_are_fmt_clean() {
-    for g in SHIPPED {
+    for g in crate::testing::shipped_graders() {
         let path = Path::new(ROOT).join(format!("rubrics/{g}.rubric"));
         let text = read(&path);
         assert_eq!(fmt(&path, &text), text, "{g}: run `rubric fmt rubrics/{g}.rubric`");
