@@ -104,3 +104,8 @@ fn harvey_matches_the_reference() {
         ],
     );
 }
+
+#[test]
+fn icd10_matches_the_reference() {
+    assert_parity("icd10", &[]);
+}

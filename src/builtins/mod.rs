@@ -14,6 +14,7 @@ use crate::value::{Ty, Value};
 pub mod casefold;
 pub mod code;
 pub mod core;
+pub mod failure;
 pub mod figures;
 pub mod fuzzy;
 pub mod json;
@@ -245,6 +246,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         rational::BUILTINS,
         code::BUILTINS,
         lists::BUILTINS,
+        failure::BUILTINS,
     ]
     .into_iter()
     .flatten()
