@@ -119,3 +119,9 @@ fn milo_matches_the_reference() {
 fn moderation_matches_the_reference() {
     assert_parity("moderation", &[]);
 }
+
+/// Ambience's ICD-10-CM coding: F1 of best similarities in quarters, less 0.25 per Excludes1 pair.
+#[test]
+fn icd10_matches_the_reference() {
+    assert_parity("icd10", &[]);
+}

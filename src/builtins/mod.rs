@@ -14,6 +14,7 @@ use crate::value::{Ty, Value};
 pub mod casefold;
 pub mod code;
 pub mod core;
+pub mod failure;
 pub mod figures;
 pub mod fuzzy;
 pub mod json;
@@ -251,6 +252,7 @@ pub fn all() -> impl Iterator<Item = &'static Builtin> {
         code::BUILTINS,
         lists::BUILTINS,
         json_floats::BUILTINS,
+        failure::BUILTINS,
     ]
     .into_iter()
     .flatten()
