@@ -104,3 +104,8 @@ fn harvey_matches_the_reference() {
         ],
     );
 }
+
+#[test]
+fn nova_math_matches_the_reference() {
+    assert_parity("nova_math", &[]);
+}
