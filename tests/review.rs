@@ -21,7 +21,7 @@ fn shipped_examples_pass() {
     assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
     let last = out.lines().last().unwrap_or_default();
     assert!(last.starts_with("test result: ok. ") && last.ends_with(" passed, 0 failed"), "{last}");
-    for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"] {
+    for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "nova_math"] {
         assert!(out.contains(&format!("test {g}.rubric::")), "no examples ran for {g}:\n{out}");
     }
     assert!(!out.contains("has no examples"), "{out}");
@@ -33,7 +33,7 @@ fn shipped_examples_cover_every_criterion_both_ways() {
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
     let coverage = out.split("\ncoverage:\n").nth(1).expect("a coverage section");
-    for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"] {
+    for g in ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "nova_math"] {
         assert!(coverage.contains(&format!("rubrics/{g}.rubric: complete")), "{coverage}");
     }
 }

@@ -2,7 +2,7 @@
 
 use rubric::{Grader, LoadError};
 
-const SHIPPED: [&str; 6] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem"];
+const SHIPPED: [&str; 7] = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "nova_math"];
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -129,7 +129,7 @@ fn hostile_lines() -> Vec<Vec<u8>> {
         let corpus = std::fs::read_to_string(format!(
             "{}/tests/corpus/{}/cases.jsonl",
             env!("CARGO_MANIFEST_DIR"),
-            SHIPPED[i % 6]
+            SHIPPED[i % SHIPPED.len()]
         ))
         .unwrap();
         let line = corpus.lines().nth(rng.below(200)).unwrap().as_bytes().to_vec();
