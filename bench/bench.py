@@ -24,7 +24,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GRADERS = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "milo", "moderation", "icd10"]
+GRADERS = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "milo", "moderation", "icd10", "nova_math"]
 
 
 def build_input(grader, n, out_dir):

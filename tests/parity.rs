@@ -125,3 +125,9 @@ fn moderation_matches_the_reference() {
 fn icd10_matches_the_reference() {
     assert_parity("icd10", &[]);
 }
+
+/// The Nova math example: final-answer equivalence as exact fractions, else credit per step.
+#[test]
+fn nova_math_matches_the_reference() {
+    assert_parity("nova_math", &[]);
+}

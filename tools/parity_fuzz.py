@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GRADERS = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "milo", "moderation", "icd10"]
+GRADERS = ["chipstack", "runloop", "harvey", "tax", "nova_tool", "chem", "milo", "moderation", "icd10", "nova_math"]
 WEIRD = [None, True, False, 0, 1, 1.0, -1, 2.5, "", "x", " ", [], {}, [None], [1, "a"], {"a": 1}, "\u00a0", "\x1c",
          1e300, [[]], {"": ""}]
 
