@@ -262,6 +262,25 @@ mod tests {
         assert!(err.to_string().starts_with("`p.json` is not a usable plan"), "{err}");
     }
     #[test]
+    fn a_plan_declaring_too_few_slots_is_refused_not_run() {
+        let source = r#"rubric t "t" {
+            fn twice(x) = x * 2
+            let n = len(sample.output_text)
+            criterion c +1 "c" { all(for w in [1, 2]: twice(w) > n) }
+        }"#;
+        let plan = Grader::from_source("t.rubric", source).unwrap().plan_json();
+        let slots: serde_json::Value = serde_json::from_str(&plan).unwrap();
+        let declared = slots["slots"].as_u64().unwrap();
+        for fewer in 0..declared {
+            let edited = plan.replace(&format!("\"slots\": {declared}"), &format!("\"slots\": {fewer}"));
+            assert_ne!(edited, plan);
+            let err = Grader::from_plan_json("t.json", &edited).unwrap_err();
+            assert!(err.to_string().contains("declares only"), "{err}");
+        }
+        let grader = Grader::from_plan_json("t.json", &plan).unwrap();
+        assert_eq!(grader.grade(r#"{"item": {}, "sample": {"output_text": "a"}}"#).score, 1.0);
+    }
+    #[test]
     fn a_plan_round_trips_through_json() {
         let grader = Grader::from_source("g.rubric", GREETING).unwrap();
         let again = Grader::from_plan_json("g.json", &grader.plan_json()).unwrap();

@@ -93,6 +93,9 @@ pub(super) struct Env<'c> {
 impl Program {
     /// Makes a plan executable: compiles every path and regex, resolves every builtin.
     pub fn new(plan: Plan) -> Result<Program, String> {
+        if let Some(highest) = plan.highest_slot().filter(|&h| h >= plan.slots) {
+            return Err(format!("the plan uses value slot {highest} but declares only {} slots", plan.slots));
+        }
         let mut paths: Vec<Arc<CompiledPath>> = Vec::new();
         let items = {
             let mut lower = Lowerer { paths: &mut paths, functions: Vec::new() };

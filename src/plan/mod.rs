@@ -291,6 +291,46 @@ impl Plan {
     /// The format this plan's contents need: [`FORMAT_WITH_INTEGERS`] when it holds an exact
     /// integer constant, else [`FORMAT`].
     pub fn needed_format(&self) -> &'static str {
+        let mut integers = false;
+        self.visit_nodes(|node| integers |= matches!(node, Node::Const(Const::Integer(_))));
+        if integers { FORMAT_WITH_INTEGERS } else { FORMAT }
+    }
+
+    /// The highest value slot the plan uses (bindings, criterion results, loop variables,
+    /// function parameters), if any: a plan must declare more `slots` than that.
+    pub fn highest_slot(&self) -> Option<usize> {
+        let mut highest: Option<usize> = None;
+        let mut note = |slot: usize| highest = Some(highest.map_or(slot, |h| h.max(slot)));
+        for item in &self.items {
+            match item {
+                PlanItem::Let { slot, .. } => note(*slot),
+                PlanItem::Criterion(c) => {
+                    note(c.slot);
+                    c.lets.iter().for_each(|(s, _)| note(*s));
+                }
+                PlanItem::Group(g) => {
+                    note(g.slot);
+                    g.lets.iter().for_each(|(s, _)| note(*s));
+                    for c in &g.members {
+                        note(c.slot);
+                        c.lets.iter().for_each(|(s, _)| note(*s));
+                    }
+                }
+                PlanItem::Ladder(l) => note(l.slot),
+                PlanItem::Gate { .. } | PlanItem::Score { .. } => {}
+            }
+        }
+        self.functions.iter().flat_map(|f| &f.params).for_each(|p| note(p.slot));
+        self.visit_nodes(|node| match node {
+            Node::Slot(s) | Node::For { slot: s, .. } => note(*s),
+            _ => {}
+        });
+        highest
+    }
+
+    /// Calls `visit` on every node of the plan: the items' expressions, the function bodies and
+    /// everything inside them.
+    fn visit_nodes(&self, mut visit: impl FnMut(&Node)) {
         fn criterion(c: &CriterionPlan) -> Vec<&Node> {
             c.lets.iter().map(|(_, n)| n).chain(c.checks.iter().map(|k| &k.node)).collect()
         }
@@ -307,8 +347,8 @@ impl Plan {
         });
         let mut pending: Vec<&Node> = nodes.chain(self.functions.iter().map(|f| &f.body)).collect();
         while let Some(node) = pending.pop() {
+            visit(node);
             match node {
-                Node::Const(Const::Integer(_)) => return FORMAT_WITH_INTEGERS,
                 Node::Const(_) | Node::Slot(_) | Node::Total | Node::Path { .. } | Node::Function(_) => {}
                 Node::List(xs) | Node::Call { args: xs, .. } | Node::CallFunction { args: xs, .. } => {
                     pending.extend(xs)
@@ -323,6 +363,5 @@ impl Plan {
                 }
             }
         }
-        FORMAT
     }
 }
