@@ -204,6 +204,14 @@ pub(super) fn call(f: &'static Builtin, args: &[Ex], movable: u64, env: &mut Env
 /// Calls an author-defined function: the arguments are evaluated first (onto the argument stack,
 /// since one of them may call the same function), then moved into the parameters' slots.
 pub(super) fn call_defined(f: &FunctionEx, args: &[Ex], env: &mut Env) -> Value {
+    // With one argument there is no other to keep apart from the parameter, so it is bound directly.
+    if let ([a], [_]) = (args, &f.params[..]) {
+        let v = eval(a, env);
+        return match bind_parameter(f, 0, v, env) {
+            Ok(()) => eval(&f.body, env),
+            Err(e) => e,
+        };
+    }
     let base = env.args.len();
     for a in args {
         let v = eval(a, env);
@@ -466,33 +474,51 @@ pub(super) fn binary(op: BinOp, a: &Ex, b: &Ex, env: &mut Env) -> Value {
             Value::Missing(_) | Value::Null | Value::Error(_) => eval(b, env),
             v => v,
         },
-        _ => {
-            let x = eval(a, env);
-            let y = eval(b, env);
-            strict_binary(op, x, y)
-        }
+        // A binding operand is read in place (a step each, as evaluating it would charge), as
+        // for member access: comparisons and `in` only read their operands.
+        _ => match (a, b) {
+            (Ex::Slot(s), Ex::Slot(t)) if env.steps > 1 => {
+                env.steps -= 2;
+                strict_binary(op, &env.slots[*s], &env.slots[*t])
+            }
+            (Ex::Slot(s), _) if env.steps > 0 => {
+                env.steps -= 1;
+                let y = eval(b, env);
+                strict_binary(op, &env.slots[*s], &y)
+            }
+            _ => {
+                let x = eval(a, env);
+                match b {
+                    Ex::Slot(t) if env.steps > 0 => {
+                        env.steps -= 1;
+                        strict_binary(op, &x, &env.slots[*t])
+                    }
+                    _ => strict_binary(op, &x, &eval(b, env)),
+                }
+            }
+        },
     }
 }
 
-pub(super) fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
+pub(super) fn strict_binary(op: BinOp, x: &Value, y: &Value) -> Value {
     if let Value::Error(_) = x {
-        return x;
+        return x.clone();
     }
     if let Value::Error(_) = y {
-        return y;
+        return y.clone();
     }
     let sym = op.symbol();
     match op {
         // Equality never fails: missing equals nothing (a model that gave no answer is not a data error).
-        BinOp::Eq => Value::Bool(x.json_eq(&y)),
-        BinOp::Ne => Value::Bool(!x.json_eq(&y)),
+        BinOp::Eq => Value::Bool(x.json_eq(y)),
+        BinOp::Ne => Value::Bool(!x.json_eq(y)),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-            let ord = match (&x, &y) {
+            let ord = match (x, y) {
                 (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
                 _ => match (x.numeric(), y.numeric()) {
                     (Some(a), Some(b)) => a.partial_cmp(b),
                     _ => {
-                        let bad = if x.numeric().is_none() && x.as_str().is_none() { &x } else { &y };
+                        let bad = if x.numeric().is_none() && x.as_str().is_none() { x } else { y };
                         return Value::error(format!("`{sym}`: {}", not_a("number", bad)));
                     }
                 },
@@ -506,23 +532,23 @@ pub(super) fn strict_binary(op: BinOp, x: Value, y: Value) -> Value {
             })
         }
         BinOp::In | BinOp::NotIn => {
-            let found = match (&x, &y) {
-                (_, Value::List(xs)) => xs.iter().any(|e| e.json_eq(&x)),
+            let found = match (x, y) {
+                (_, Value::List(xs)) => xs.iter().any(|e| e.json_eq(x)),
                 (Value::String(s), Value::String(t)) => t.contains(&**s),
                 (Value::String(k), Value::Object(o)) => o.contains_key(k),
-                (_, Value::Missing(_)) => return Value::error(format!("`{sym}`: {}", not_a("list", &y))),
+                (_, Value::Missing(_)) => return Value::error(format!("`{sym}`: {}", not_a("list", y))),
                 _ => {
                     return Value::error(format!("`{sym}` cannot look for a {} in a {}", x.type_name(), y.type_name()));
                 }
             };
             Value::Bool(found == (op == BinOp::In))
         }
-        BinOp::Add => match (&x, &y) {
+        BinOp::Add => match (x, y) {
             (Value::String(a), Value::String(b)) => Value::str(&format!("{a}{b}")),
             (Value::List(a), Value::List(b)) => Value::list(a.iter().chain(b.iter()).cloned().collect()),
-            _ => arithmetic(op, &x, &y),
+            _ => arithmetic(op, x, y),
         },
-        _ => arithmetic(op, &x, &y),
+        _ => arithmetic(op, x, y),
     }
 }
 
