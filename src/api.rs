@@ -220,12 +220,7 @@ impl From<run::Graded> for CaseResult {
     fn from(g: run::Graded) -> CaseResult {
         let (criteria, error) = match g.outcome {
             Some(o) => (o.criteria, o.error),
-            None => (
-                Vec::new(),
-                serde_json::from_str::<serde_json::Value>(&g.json)
-                    .ok()
-                    .and_then(|v| v["error"].as_str().map(String::from)),
-            ),
+            None => (Vec::new(), g.line_error),
         };
         CaseResult { id: g.id, score: g.score, criteria, error, malformed: g.malformed, json: g.json }
     }

@@ -86,7 +86,7 @@ impl ResultWriter {
         out.extend_from_slice(b",\"score\":");
         write_f64(out, on_error);
         out.extend_from_slice(b",\"criteria\":[],\"error\":");
-        write_str(out, &format!("line {line}: {}", err.message));
+        write_str(out, &line_error_message(err, line));
         out.extend_from_slice(format!(",\"line\":{line}}}\n").as_bytes());
     }
 
@@ -195,6 +195,11 @@ pub fn result_line(id: &Value, line: usize, outcome: &Outcome) -> String {
     ResultWriter::default().result(&mut out, id, line, outcome);
     out.pop();
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The `error` of the result line of a line that could not be read as a case.
+pub fn line_error_message(err: &LineError, line: usize) -> String {
+    format!("line {line}: {}", err.message)
 }
 
 /// The result line of a line that could not be read as a case, without its `\n`.

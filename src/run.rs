@@ -10,7 +10,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use crate::builtins::{Ctx, Limits};
 use crate::eval::{Outcome, Program};
 use crate::input::case::{LineError, parse_line};
-use crate::output::{ResultWriter, error_line, result_line};
+use crate::output::{ResultWriter, error_line, line_error_message, result_line};
 use crate::value::Value;
 
 /// Stack of each worker thread: deep (but bounded) rubric expressions recurse.
@@ -56,7 +56,8 @@ pub struct Graded {
     pub json: String,
     pub score: f64,
     pub malformed: bool,
-    pub error: bool,
+    /// Why the line is not a case (as its result line's `error` says), when it is not.
+    pub line_error: Option<String>,
     pub id: serde_json::Value,
     pub outcome: Option<Outcome>,
 }
@@ -84,7 +85,7 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
             json: result_line(case_id(&doc), line_no, &outcome),
             score: outcome.score,
             malformed: false,
-            error: outcome.error.is_some(),
+            line_error: None,
             id: case_id(&doc).to_json(),
             outcome: Some(outcome),
         },
@@ -92,7 +93,7 @@ pub fn grade_line_with(program: &Program, line: &[u8], line_no: usize, ctx: &mut
             json: error_line(&e, line_no, program.plan.on_error),
             score: program.plan.on_error,
             malformed: true,
-            error: true,
+            line_error: Some(line_error_message(&e, line_no)),
             id: e.id,
             outcome: None,
         },
