@@ -155,6 +155,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// Regexes built from strings at run time, by source.
     pub regexes: HashMap<String, Result<Arc<regex::Regex>, String>>,
+    /// `fullmatch`'s anchored forms of regexes, by the source of the regex anchored.
+    pub whole_text_regexes: HashMap<String, Result<Arc<regex::Regex>, String>>,
     pub code: code::CodeCache,
     pub figures: figures::FigureCache,
     /// When explaining: notes on what text matches were found where (or not found).
@@ -183,6 +185,17 @@ impl Ctx {
         }
         let r = regex::Regex::new(source).map(Arc::new).map_err(|e| e.to_string());
         self.regexes.insert(source.to_string(), r.clone());
+        r
+    }
+
+    /// The form of `re` that matches only a whole text (`fullmatch`), built once per distinct regex.
+    pub fn whole_text_regex(&mut self, re: &regex::Regex) -> Result<Arc<regex::Regex>, String> {
+        if let Some(r) = self.whole_text_regexes.get(re.as_str()) {
+            return r.clone();
+        }
+        let r = regexes::whole_text_source(re)
+            .and_then(|source| regex::Regex::new(&source).map(Arc::new).map_err(|e| e.to_string()));
+        self.whole_text_regexes.insert(re.as_str().to_string(), r.clone());
         r
     }
 

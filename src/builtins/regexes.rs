@@ -121,7 +121,7 @@ fn eval_captures_all(args: &[Value], ctx: &mut Ctx) -> Value {
 /// the `m` flag those match at line ends, and Python's `$` also matches before a final newline.
 /// A `#` may start a comment under the `x` flag, which would swallow the closing parenthesis: such
 /// a source is rewritten from its parse, which has no comments.
-fn whole_text_source(re: &Regex) -> Result<String, String> {
+pub(crate) fn whole_text_source(re: &Regex) -> Result<String, String> {
     let source = re.as_str();
     if !source.contains('#') {
         return Ok(format!(r"\A(?:{source})\z"));
@@ -135,7 +135,7 @@ fn eval_fullmatch(args: &[Value], ctx: &mut Ctx) -> Value {
         Ok(re) => re,
         Err(e) => return e,
     };
-    let whole = match whole_text_source(&re).and_then(|source| ctx.regex(&source)) {
+    let whole = match ctx.whole_text_regex(&re) {
         Ok(whole) => whole,
         Err(e) => return Value::error(format!("/{}/ cannot be anchored: {e}", re.as_str())),
     };
