@@ -42,23 +42,15 @@ pub use builtins::Limits;
 pub use diagnostic::{Code, Diagnostic, Label, Severity, SourceFile, Span, did_you_mean};
 pub use eval::{CriterionResult, Status};
 
+/// The shipped graders' names, shared with the end-to-end tests.
+#[cfg(test)]
+#[path = "../tests/common/shipped.rs"]
+mod shipped;
+
 /// What tests across modules share.
 #[cfg(test)]
 pub(crate) mod testing {
-    /// The names of the shipped graders: every `rubrics/NAME.rubric`, sorted.
-    pub fn shipped_graders() -> Vec<String> {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rubrics");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
-            .expect("rubrics/ is readable")
-            .filter_map(|e| {
-                let path = e.ok()?.path();
-                let stem = path.file_stem()?.to_string_lossy().into_owned();
-                (path.extension()? == "rubric").then_some(stem)
-            })
-            .collect();
-        names.sort();
-        names
-    }
+    pub use super::shipped::shipped as shipped_graders;
 
     /// A xorshift64 generator from `seed` (not zero): each call gives the next state. Property
     /// tests use it so that their random inputs are the same on every run.

@@ -1,5 +1,5 @@
 //! Helpers shared by the end-to-end tests: run the `rubric` binary from the crate root.
-#![allow(dead_code)] // each test file uses its own subset
+#![allow(dead_code, unused_imports)] // each test file uses its own subset
 
 use std::process::{Command, Output};
 
@@ -46,17 +46,5 @@ impl Drop for Scratch {
     }
 }
 
-/// The names of the shipped graders: every `rubrics/NAME.rubric`, sorted.
-pub fn shipped() -> Vec<String> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rubrics");
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("rubrics/ is readable")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            let stem = path.file_stem()?.to_string_lossy().into_owned();
-            (path.extension()? == "rubric").then_some(stem)
-        })
-        .collect();
-    names.sort();
-    names
-}
+mod shipped;
+pub use shipped::shipped;
