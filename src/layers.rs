@@ -14,7 +14,7 @@ const FLOORS: &[&[&str]] = &[
     &["eval"],
     &["builtins"],
     &["plan", "fmt"],
-    &["pattern", "input"],
+    &["pattern", "input", "judge"],
     &["syntax"],
     &["diagnostic"],
     &["value"],

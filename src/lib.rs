@@ -28,6 +28,9 @@ pub(crate) mod eval;
 mod fixture_tests;
 pub(crate) mod fmt;
 pub(crate) mod input;
+// The types are in place before the client and the judge criteria that use them.
+#[allow(dead_code)]
+pub(crate) mod judge;
 mod layers;
 pub(crate) mod output;
 pub(crate) mod pattern;
